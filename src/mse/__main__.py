@@ -1,0 +1,3 @@
+from mse.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Infrastructure: database, password hashing, and (later) PDF, XML, signatures, integrations."""

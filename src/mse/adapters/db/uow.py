@@ -1,0 +1,49 @@
+"""SqlAlchemyUnitOfWork: one connection, one transaction, repositories bound to it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine
+
+from mse.adapters.db.repositories.audit import AuditRepository
+from mse.adapters.db.repositories.identity import IdentityRepository
+from mse.adapters.db.repositories.organisation import OrganisationRepository
+from mse.adapters.db.repositories.people import PeopleRepository
+
+
+class SqlAlchemyUnitOfWork:
+    orgs: OrganisationRepository
+    people: PeopleRepository
+    identity: IdentityRepository
+    audit: AuditRepository
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._conn: Connection | None = None
+
+    def __enter__(self) -> SqlAlchemyUnitOfWork:
+        conn = self.engine.connect()
+        conn.begin()
+        self._conn = conn
+        self.orgs = OrganisationRepository(conn)
+        self.people = PeopleRepository(conn)
+        self.identity = IdentityRepository(conn)
+        self.audit = AuditRepository(conn)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        assert self._conn is not None
+        try:
+            self.rollback()
+        finally:
+            self._conn.close()
+            self._conn = None
+
+    def commit(self) -> None:
+        assert self._conn is not None
+        self._conn.commit()
+
+    def rollback(self) -> None:
+        if self._conn is not None and self._conn.in_transaction():
+            self._conn.rollback()

@@ -1,0 +1,64 @@
+"""The only place that reads the environment (MSE_* variables; .env for development)."""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MSE_", env_file=".env", extra="ignore")
+
+    env: str = Field("development", description="development | test | production")
+    database_url: str = Field("sqlite:///var/mse.sqlite3", description="SQLAlchemy URL; SQLite (WAL) or postgresql+psycopg://")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    session_hours: int = Field(8, description="Idle lifetime of a UI session (one working shift)")
+    cookie_secure: bool | None = Field(None, description="Secure cookies; default: on unless bound to loopback")
+    demo_accounts: bool = Field(True, description="Create the demo accounts (only ever on a loopback bind)")
+    # Published in README on purpose: demo accounts only ever work on a loopback bind.
+    demo_password: str = "demo-mse-2026"  # noqa: S105
+    log_level: str = "INFO"
+    log_json: bool = True
+    max_body_bytes: int = Field(5 * 1024 * 1024, description="Largest accepted request body")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> Settings:
+        if self.env == "production" and self.database_url.startswith("sqlite"):
+            raise ValueError("MSE_ENV=production requires PostgreSQL (MSE_DATABASE_URL=postgresql+psycopg://…)")
+        if self.env == "production" and self.cookie_secure is False:
+            raise ValueError("MSE_COOKIE_SECURE=false is refused in production")
+        return self
+
+    @property
+    def is_loopback(self) -> bool:
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.cookie_secure if self.cookie_secure is not None else not self.is_loopback
+
+    @property
+    def demo_accounts_allowed(self) -> bool:
+        """Demo accounts with published passwords exist only on a loopback bind (README)."""
+        return self.demo_accounts and self.is_loopback and self.env != "production"
+
+    def sqlite_path(self) -> Path | None:
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix) and ":memory:" not in self.database_url:
+            return Path(self.database_url[len(prefix):])
+        return None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""JSON REST API, versioned under /api/v1."""

@@ -1,0 +1,1 @@
+"""Server-rendered Russian UI (Jinja2 + vendored HTMX)."""

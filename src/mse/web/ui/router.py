@@ -1,0 +1,12 @@
+"""The UI router: server-rendered pages (Jinja2 + HTMX), kept out of the OpenAPI schema."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from mse.web.ui import pages_audit, pages_auth, pages_home, pages_institutions, pages_persons, pages_register
+
+router = APIRouter(include_in_schema=False)
+# /persons/new is registered before /persons/{id:int}; the converter keeps them apart anyway.
+for module in (pages_auth, pages_home, pages_register, pages_persons, pages_institutions, pages_audit):
+    router.include_router(module.router)
