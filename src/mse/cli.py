@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
+import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -18,10 +19,12 @@ from sqlalchemy import Engine
 from mse.adapters.db import migrate
 from mse.adapters.db.engine import make_engine
 from mse.adapters.db.uow import SqlAlchemyUnitOfWork
+from mse.demo.load import load_demo
 from mse.domain.identity import SYSTEM_ACTOR
 from mse.domain.ports import SystemClock
 from mse.services import audit, auth
 from mse.settings import get_settings
+from mse.web.app import create_app
 
 app = typer.Typer(help="Информационная система медико-социальной экспертизы (МСЭ).", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
@@ -89,7 +92,6 @@ def demo_load(
     fmt: FormatOpt = Fmt.text,
 ) -> None:
     """Загрузить демонстрационный срез страны (повторный запуск ничего не меняет)."""
-    from mse.demo.load import load_demo
 
     settings = get_settings()
     with _engine() as engine, Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -153,9 +155,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Порт; по умолчанию MSE_PORT (8000)")] = None,
 ) -> None:
     """Запустить веб-интерфейс и API."""
-    import uvicorn
 
-    from mse.web.app import create_app
 
     settings = get_settings()
     if host:

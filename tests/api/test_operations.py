@@ -14,7 +14,8 @@ from tests.support import FixedClock
 def test_healthz_and_readyz(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
-    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "ready"
 
 
 def test_readyz_fails_while_migrations_are_behind(db_url: str, engine: Engine, clock: FixedClock) -> None:

@@ -32,7 +32,8 @@ def assert_problem(resp, status: int, code: str) -> dict:  # type: ignore[no-unt
     assert resp.status_code == status, resp.text
     assert resp.headers["content-type"].startswith("application/problem+json")
     body = resp.json()
-    assert body["status"] == status and body["code"] == code
+    assert body["status"] == status
+    assert body["code"] == code
     assert CYRILLIC.search(body["detail"]), body
     return body
 

@@ -74,3 +74,12 @@ def test_full_name_requires_surname_and_name_and_letters() -> None:
         FullName.parse("", "Анна")
     with pytest.raises(ValueError, match="буквы"):
         FullName.parse("Иванова1", "Анна")
+
+
+def test_address_line_does_not_repeat_a_federal_city() -> None:
+    from mse.domain.people import Address, AddressKind
+
+    moscow = Address(AddressKind.RESIDENCE, "Россия", "125009", "77", "г. Москва", "Москва", "7", street="ул. Тверская")
+    village = Address(AddressKind.RESIDENCE, "Россия", None, "50", "Московская область", "Жаворонки", "3", rural=True)
+    assert moscow.one_line == "125009, г. Москва, ул. Тверская, д. 7"
+    assert village.one_line == "Московская область, с. Жаворонки, д. 3"

@@ -113,8 +113,10 @@ class Address:
 
     @property
     def one_line(self) -> str:
-        parts = [self.postal_code, self.region, self.district,
-                 ("с. " if self.rural else "г. ") + self.settlement if self.settlement else None,
+        # Federal cities (Москва, Санкт-Петербург, Севастополь) are both the subject and the settlement.
+        same_city = self.region.removeprefix("г. ").strip() == self.settlement.strip()
+        settlement = None if same_city or not self.settlement else ("с. " if self.rural else "г. ") + self.settlement
+        parts = [self.postal_code, self.region, self.district, settlement,
                  self.street, f"д. {self.house}" if self.house else None,
                  f"кв. {self.apartment}" if self.apartment else None]
         return ", ".join(p for p in parts if p)

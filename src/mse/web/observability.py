@@ -42,7 +42,7 @@ class Metrics:
 def _route_template(scope: Scope) -> str:
     # The route template ("/api/v1/persons/{person_id}"), never the raw path or query: those carry СНИЛС and names.
     route = scope.get("route")
-    template = getattr(route, "path", None)
+    template: str | None = getattr(route, "path", None)
     if not template:
         return "unmatched"
     # Included routers keep their own path without the mount prefix: recover the static prefix
