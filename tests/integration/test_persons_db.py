@@ -12,7 +12,8 @@ from mse.adapters.db.uow import SqlAlchemyUnitOfWork
 from mse.domain.errors import Conflict, NotFound, ValidationFailed
 from mse.domain.identity import Role
 from mse.domain.values import make_snils
-from mse.services import auth, persons as person_service
+from mse.services import auth
+from mse.services import persons as person_service
 from mse.services.ports import PersonQuery
 from tests.builders import build_world, person_data
 from tests.support import FixedClock

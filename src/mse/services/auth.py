@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from mse.domain.audit import AuditEntry
 from mse.domain.errors import Forbidden, NotFound, Unauthenticated
 from mse.domain.identity import Actor, Role
 from mse.domain.organisation import UnitKind
@@ -64,9 +65,12 @@ def login(uow: UnitOfWork, login_name: str, password: str, hasher: PasswordHashe
         hasher.hash(password)  # spend the same time, so timing does not reveal which logins exist
         ok = False
     if account is None or not ok or not account.active:
-        anon = Actor(0, login_name.strip()[:100] or "?", Role.CITIZEN, "", ip=ip)
-        audit.record(uow, anon, "session.login_failed", "session", None, clock,
-                     details={"reason": "inactive" if account and ok else "bad_credentials"})
+        # Not yet anybody: the event names the typed login and the role "anonymous", never a real role.
+        uow.audit.append(AuditEntry(
+            at=clock.now(), actor_user_id=None, actor_login=login_name.strip()[:100] or "?", actor_role="anonymous",
+            action="session.login_failed", object_kind="session", object_id=None, ip=ip,
+            details={"reason": "inactive" if account and ok else "bad_credentials"},
+        ))
         uow.commit()
         raise Unauthenticated(BAD_LOGIN, "bad_credentials")
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)

@@ -38,7 +38,7 @@ def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def _resolve(request: Request) -> tuple[Actor, str | None]:
+def resolve_credentials(request: Request) -> tuple[Actor, str | None]:
     """Bearer token (system clients) or session cookie (people). Sync: runs in the threadpool."""
     settings = get_settings(request)
     clock = get_clock(request)
@@ -54,7 +54,7 @@ def _resolve(request: Request) -> tuple[Actor, str | None]:
     return actor, csrf
 
 
-async def current_actor(request: Request, resolved: Annotated[tuple[Actor, str | None], Depends(_resolve)]) -> Actor:
+async def current_actor(request: Request, resolved: Annotated[tuple[Actor, str | None], Depends(resolve_credentials)]) -> Actor:
     actor, csrf = resolved
     request.state.actor = actor
     request.state.csrf = csrf

@@ -116,7 +116,10 @@ def pydantic_errors_ru(errors: list[Any]) -> list[dict[str, Any]]:
 
 
 def wants_html(request: Request) -> bool:
-    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+    """Pages (and HTMX fragment requests, which send Accept: */*) get HTML; the API gets problem+json."""
+    if request.url.path.startswith("/api/"):
+        return False
+    return "text/html" in request.headers.get("accept", "") or request.headers.get("hx-request") == "true"
 
 
 async def domain_error_handler(request: Request, exc: Exception) -> Response:
@@ -124,7 +127,11 @@ async def domain_error_handler(request: Request, exc: Exception) -> Response:
     status = status_for(exc)
     if wants_html(request):
         if status == 401:
-            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            login = f"/login?next={quote(target)}"
+            if request.headers.get("hx-request") == "true":  # htmx does not follow a 303 into a full page
+                return Response(status_code=401, headers={"HX-Redirect": login})
+            return RedirectResponse(login, status_code=303)
         return await _html_error(request, status, exc.message)
     errors = [{"field": p.field, "message": p.message, "code": p.code} for p in exc.problems]
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None

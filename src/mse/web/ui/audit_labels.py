@@ -46,6 +46,18 @@ def kind_label(code: str) -> str:
     return KIND_LABELS.get(code, code)
 
 
+# What an event without an object id was about (a search covers the registry, not one record).
+_KIND_WHOLE = {"person": "Реестр граждан", "account": "Учётные записи"}
+
+
+def object_label(kind: str, object_id: str | None) -> str:
+    if object_id is None:
+        return _KIND_WHOLE.get(kind, kind_label(kind))
+    if kind == "session":  # sessions are recorded under the id of their account
+        return f"Сеанс учётной записи № {object_id}"
+    return f"{kind_label(kind)} № {object_id}"
+
+
 def role_label(code: str) -> str:
     try:
         return ROLE_LABELS[Role(code)]

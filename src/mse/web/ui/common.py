@@ -6,16 +6,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
+from mse.domain.errors import Unauthenticated
 from mse.domain.identity import Actor, Role
 from mse.domain.people import age_on
 from mse.domain.policy import Action, Kind, may_ever
-from mse.web.deps import CurrentActor
+from mse.web import deps
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,21 @@ def nav_items(actor: Actor) -> list[NavItem]:
     return items
 
 
-async def ui_actor(request: Request, actor: CurrentActor) -> Actor:
-    """CurrentActor plus the menu, kept on request.state so error pages show it too."""
+async def ui_actor(request: Request) -> Actor:
+    """CurrentActor plus the menu, kept on request.state so error pages show it too.
+
+    An HTMX request whose session has ended gets HX-Redirect to the login page (htmx does not swap a 401,
+    and a followed redirect would put the login form inside the results block).
+    """
+    try:
+        # deps has no public name for the credential step; it is the same function CurrentActor depends on.
+        resolved = await run_in_threadpool(deps.resolve_credentials, request)
+    except Unauthenticated:
+        if request.headers.get("hx-request") == "true":
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            raise HTTPException(401, headers={"HX-Redirect": f"/login?next={quote(target)}"}) from None
+        raise
+    actor = await deps.current_actor(request, resolved)
     request.state.nav = nav_items(actor)
     return actor
 

@@ -10,7 +10,7 @@ from mse.domain.policy import Action, Kind, may_ever
 from mse.services import audit
 from mse.services.ports import AuditQuery
 from mse.web.deps import ClockDep, Uow
-from mse.web.ui.audit_labels import ACTION_LABELS, KIND_LABELS, action_label, kind_label, role_label
+from mse.web.ui.audit_labels import ACTION_LABELS, KIND_LABELS, action_label, object_label, role_label
 from mse.web.ui.common import Pager, UiActor, page_param, render, text_param
 
 router = APIRouter()
@@ -33,7 +33,7 @@ def journal(request: Request, actor: UiActor, uow: Uow, clock: ClockDep) -> Resp
     ctx = {
         "values": values, "rows": rows, "pager": Pager(page, PER_PAGE, total, "/audit", tuple(values.items())),
         "actions": sorted(ACTION_LABELS.items(), key=lambda kv: kv[1]), "kinds": sorted(KIND_LABELS.items()),
-        "action_label": action_label, "kind_label": kind_label, "role_label": role_label,
+        "action_label": action_label, "object_label": object_label, "role_label": role_label,
         "filtered": any(values.values()),
     }
     return render(request, "audit/journal.html", ctx, section="audit")

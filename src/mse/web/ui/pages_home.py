@@ -13,7 +13,7 @@ from mse.domain.ports import Clock
 from mse.services import audit, organisation, persons
 from mse.services.ports import AuditQuery, UnitOfWork
 from mse.web.deps import ClockDep, Uow
-from mse.web.ui.audit_labels import action_label, kind_label, role_label
+from mse.web.ui.audit_labels import action_label, object_label, role_label
 from mse.web.ui.common import UiActor, age_text, render
 from mse.web.ui.orgview import ancestors, summarise, tree_rows
 
@@ -35,7 +35,7 @@ def _staff_home(uow: UnitOfWork, actor: Actor) -> dict[str, Any]:
 
 def _auditor_home(uow: UnitOfWork, actor: Actor, clock: Clock) -> dict[str, Any]:
     rows, total = audit.browse(uow, actor, AuditQuery(), clock, limit=HOME_AUDIT_ROWS, offset=0)
-    return {"events": rows, "total": total, "action_label": action_label, "kind_label": kind_label,
+    return {"events": rows, "total": total, "action_label": action_label, "object_label": object_label,
             "role_label": role_label}
 
 

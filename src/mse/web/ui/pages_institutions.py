@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from mse.domain.organisation import Position
 from mse.services import organisation
 from mse.web.deps import ClockDep, Uow
 from mse.web.ui.common import UiActor, render, text_param
@@ -37,6 +38,8 @@ def unit_card(request: Request, unit_id: int, actor: UiActor, uow: Uow, clock: C
         region = uow.orgs.region(unit.region_code) if unit.region_code else None
     regions = {region.code: region.name} if region else {}
     children = [row for row in tree_rows(items, regions, actor) if row.unit.parent_id == unit.id]
+    rank = {position: i for i, position in enumerate(Position)}  # the head first, then as the enum lists them
+    members = sorted(members, key=lambda m: (rank[m.position], m.surname, m.name))
     ctx = {"unit": unit, "members": members, "parents": [(p, staff_visible(actor, p)) for p in ancestors(items, unit)], "children": children,
            "region_name": region.name if region else None}
     return render(request, "institutions/unit.html", ctx, section="institutions")

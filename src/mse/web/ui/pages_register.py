@@ -39,6 +39,20 @@ FORM_FIELDS = (
 )
 DEFAULTS = {"citizenship": Citizenship.RF.value, "documents.0.kind": DocumentKind.PASSPORT_RF.value,
             "addresses.0.kind": AddressKind.RESIDENCE.value, "addresses.0.country": "Россия", "addresses.0.rural": "0"}
+# Names of the inputs for the error summary at the top of the form.
+FIELD_LABELS = {
+    "surname": "Фамилия", "name": "Имя", "patronymic": "Отчество", "birth_date": "Дата рождения", "sex": "Пол",
+    "citizenship": "Гражданство", "snils": "СНИЛС", "bureau_id": "Бюро",
+    "documents": "Документ, удостоверяющий личность", "documents.0.kind": "Вид документа",
+    "documents.0.series": "Серия документа", "documents.0.number": "Номер документа",
+    "documents.0.issued_by": "Кем выдан документ", "documents.0.issue_date": "Дата выдачи документа",
+    "addresses": "Адрес", "addresses.0.kind": "Вид адреса", "addresses.0.country": "Государство",
+    "addresses.0.postal_code": "Почтовый индекс", "addresses.0.region_code": "Субъект Российской Федерации",
+    "addresses.0.district": "Район", "addresses.0.settlement": "Населённый пункт",
+    "addresses.0.rural": "Тип поселения", "addresses.0.street": "Улица", "addresses.0.house": "Дом",
+    "addresses.0.apartment": "Квартира", "contacts.phone_home": "Телефон (домашний)",
+    "contacts.phone_mobile": "Телефон (мобильный)", "contacts.email": "Адрес электронной почты",
+}
 # Problems about a value the form derives from another input are shown at that input.
 ALIASES = {"addresses.0.region": "addresses.0.region_code", "full_name": "surname"}
 
@@ -59,8 +73,10 @@ def to_payload(v: Mapping[str, str], regions: Mapping[str, str]) -> dict[str, An
     if any(v.get(f"addresses.0.{n}") for n in ADDR_TYPED):
         addr = pick("addresses.0.", ADDR_FIELDS)
         addr["rural"] = v.get("addresses.0.rural") == "1"
-        addr["region"] = regions.get(addr.get("region_code", ""), "")
-        if not addr["region"]:
+        region = regions.get(addr.get("region_code", ""))
+        if region:
+            addr["region"] = region
+        else:  # left out, so the model reports it as a missing (required) choice
             addr.pop("region_code", None)
         data["addresses"] = [addr]
     contacts = pick("contacts.", CONTACT_FIELDS)
@@ -86,7 +102,8 @@ def _bureau_choices(uow: UnitOfWork, actor: Actor) -> list[Any]:
 def _form_page(request: Request, uow: UnitOfWork, actor: Actor, values: dict[str, str],
                errors: dict[str, list[str]], status: int = 200) -> Response:
     ctx = {"v": values, "errors": errors, "regions": uow.orgs.regions(), "bureaus": _bureau_choices(uow, actor),
-           "summary": [(field, msg) for field, msgs in errors.items() for msg in msgs]}
+           "summary": [(field, f"{FIELD_LABELS[field]}: {msg}" if field in FIELD_LABELS else msg)
+                       for field, msgs in errors.items() for msg in msgs]}
     return render(request, "persons/new.html", ctx, status=status, section="persons_new")
 
 

@@ -74,7 +74,9 @@ class OrganisationRepository:
         counts: dict[int, int] = {
             r.unit_id: r.n for r in self.conn.execute(select(staff.c.unit_id, func.count().label("n")).group_by(staff.c.unit_id))
         }
-        units = [_unit(r) for r in self.conn.execute(select(org_units).order_by(org_units.c.path))]
+        units = [_unit(r) for r in self.conn.execute(select(org_units))]
+        # Depth-first by numeric path ("/1/2/" before "/1/10/"), which a text ORDER BY would not give.
+        units.sort(key=lambda u: [int(x) for x in u.path.strip("/").split("/")])
         return [UnitWithCounts(u, counts.get(u.id, 0), u.path.count("/") - 2) for u in units]
 
     def count_units(self) -> int:
