@@ -76,8 +76,9 @@ def login_submit(request: Request, form: Form, uow: Uow, clock: ClockDep, settin
     except Unauthenticated:
         return _login_page(request, settings, login=login, next_url=next_url, error=auth.BAD_LOGIN, status=401)
     response = RedirectResponse(next_url, status_code=303)
-    response.set_cookie(SESSION_COOKIE, new.token, max_age=settings.session_hours * 3600, httponly=True,
-                        samesite="lax", secure=settings.secure_cookies, path="/")
+    # A browser-session cookie: the server enforces the sliding idle expiry (services.auth.session_actor),
+    # so an active user is not thrown out when a fixed cookie max-age would run out mid-shift.
+    response.set_cookie(SESSION_COOKIE, new.token, httponly=True, samesite="lax", secure=settings.secure_cookies, path="/")
     return response
 
 
