@@ -118,3 +118,12 @@ def test_oversized_body_is_refused(login_as: Callable[[Role], TestClient]) -> No
     c = login_as(Role.REGISTRAR)
     assert_problem(c.post("/api/v1/persons", content=b"x" * (6 * 1024 * 1024), headers={"content-type": "application/json"}),
                    413, "payload_too_large")
+
+
+def test_representative_name_is_validated_per_field(login_as: Callable[[Role], TestClient], engine: Engine) -> None:
+    """Found by the OpenAPI fuzzer: a representative with an empty surname used to reach the domain as a 500."""
+    c = login_as(Role.REGISTRAR)
+    rep = {"kind": "legal", "surname": "1", "name": "Анна"}
+    body = assert_problem(c.post("/api/v1/persons", json={**VALID_PERSON, "representatives": [rep]}), 422, "validation_failed")
+    assert any(e["field"] == "representatives.0.surname" for e in body["errors"]), body["errors"]
+    assert persons_count(engine) == 3

@@ -20,8 +20,12 @@ router = APIRouter(prefix="/persons", tags=["граждане"], responses=ERROR
 
 @router.post("", status_code=201, summary="Зарегистрировать гражданина", response_model=Created)
 def create_person(body: PersonIn, actor: CurrentActor, uow: Uow, clock: ClockDep, response: Response) -> Created:
+    try:
+        data = body.to_domain()
+    except ValueError as e:  # a domain rule the schema validators did not anticipate: still the client's error
+        raise ValidationFailed([FieldProblem("body", str(e))]) from e
     with uow:
-        person_id = persons.register_person(uow, actor, body.to_domain(), clock, bureau_id=body.bureau_id)
+        person_id = persons.register_person(uow, actor, data, clock, bureau_id=body.bureau_id)
     response.headers["Location"] = f"/api/v1/persons/{person_id}"
     return Created(id=person_id)
 

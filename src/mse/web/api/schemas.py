@@ -41,6 +41,12 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
+def _name_part(v: str | None) -> str | None:
+    if v:
+        FullName.parse(v, v)  # the domain's character rules, reported per field
+    return v
+
+
 def _snils(v: str | None) -> str | None:
     return None if v in (None, "") else Snils.parse(v).digits
 
@@ -97,6 +103,7 @@ class RepresentativeIn(Strict):
     organisation_ogrn: str | None = None
 
     _v_snils = field_validator("snils")(_snils)
+    _v_names = field_validator("surname", "name", "patronymic")(_name_part)
 
     @field_validator("organisation_ogrn")
     @classmethod
@@ -130,13 +137,7 @@ class PersonIn(Strict):
     bureau_id: DbId | None = Field(None, description="Бюро, за которым закрепляется запись; по умолчанию — бюро пользователя")
 
     _v_snils = field_validator("snils")(_snils)
-
-    @field_validator("surname", "name", "patronymic")
-    @classmethod
-    def _name(cls, v: str | None) -> str | None:
-        if v:
-            FullName.parse(v, v)  # same character rules as the domain
-        return v
+    _v_names = field_validator("surname", "name", "patronymic")(_name_part)
 
     def to_domain(self) -> PersonData:
         return PersonData(
