@@ -43,9 +43,8 @@ def _natural(text: str) -> tuple[object, ...]:
 
 
 def in_tree_order(items: list[UnitWithCounts]) -> list[UnitWithCounts]:
-    """Depth-first, siblings by kind (main bureaus, bureaus, compositions) and then by name with numbers in order.
-
-    The storage orders by the materialised path as text, which puts "/1/10/" before "/1/2/".
+    """Presentation order: depth-first, siblings by kind (main bureaus, bureaus, compositions), then by name with
+    numbers in order. The repository already gives depth-first order by id; this adds the reading order people expect.
     """
     ids = {it.unit.id for it in items}
     children: dict[int | None, list[UnitWithCounts]] = {}
