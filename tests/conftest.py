@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from mse.adapters.db import migrate
 from mse.adapters.db.engine import make_engine
+from tests.intake_support import TestPki, make_pki
 from tests.support import FixedClock
 
 PG_URL = os.environ.get("MSE_TEST_PG_URL")
@@ -96,3 +97,9 @@ def engine(db_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock()
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> TestPki:
+    """A GOST test PKI (root, МО X and Y, the bureau, an untrusted signer), made once per test process."""
+    return make_pki(tmp_path_factory.mktemp("pki"))

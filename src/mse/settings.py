@@ -25,6 +25,13 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     max_body_bytes: int = Field(5 * 1024 * 1024, description="Largest accepted request body")
+    max_document_bytes: int = Field(2 * 1024 * 1024, description="Largest accepted referral document (XML or JSON)")
+    trusted_roots: Path = Field(
+        Path("var/pki/trusted-roots.pem"),
+        description="PEM bundle of the trusted root certificates (ГУЦ / аккредитованные УЦ) for signatures of senders",
+    )
+    bureau_signing_cert: Path = Field(Path("var/pki/bureau.crt"), description="Certificate the platform signs its notices with")
+    bureau_signing_key: Path = Field(Path("var/pki/bureau.key"), description="Private key for that certificate")
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:

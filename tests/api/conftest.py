@@ -14,12 +14,14 @@ from mse.services import auth
 from mse.settings import Settings
 from mse.web.app import create_app
 from tests.builders import HASHER, PASSWORD, World, build_world
+from tests.intake_support import TestPki
 from tests.support import FixedClock
 
 
 @pytest.fixture
-def app_settings(db_url: str) -> Settings:
-    return Settings(database_url=db_url, env="test", log_json=True, cookie_secure=False)
+def app_settings(db_url: str, pki: TestPki) -> Settings:
+    return Settings(database_url=db_url, env="test", log_json=True, cookie_secure=False, trusted_roots=pki.roots,
+                    bureau_signing_cert=pki.bureau.cert, bureau_signing_key=pki.bureau.key)
 
 
 @pytest.fixture

@@ -61,6 +61,10 @@ EXPECTED: dict[tuple[Kind, Action], tuple[frozenset[Role], frozenset[Role]]] = {
     (Kind.API_TOKEN, Action.CREATE): (frozenset({AD}), frozenset({AD})),
     (Kind.ACCOUNT, Action.READ): (frozenset({AD}), frozenset({AD})),
     (Kind.ACCOUNT, Action.CREATE): (frozenset({AD}), frozenset({AD})),
+    (Kind.REFERRAL, Action.READ): (STAFF | {MO}, frozenset({F})),
+    (Kind.REFERRAL, Action.CREATE): (frozenset({MO, AD}), frozenset({AD})),
+    (Kind.REFERRAL, Action.UPDATE): (frozenset({R, E, H}), frozenset()),
+    (Kind.QUARANTINE, Action.READ): (frozenset({R, H}), frozenset({R, H})),
 }
 
 CELLS = [(kind, action, role) for (kind, action) in EXPECTED for role in Role]

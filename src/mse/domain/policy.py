@@ -26,6 +26,8 @@ class Kind(StrEnum):
     AUDIT = "audit"  # the audit trail of personal-data access
     API_TOKEN = "api_token"  # noqa: S105 — machine credentials of a medical organisation's МИС
     ACCOUNT = "account"  # user accounts
+    REFERRAL = "referral"  # направление на МСЭ with the health data it carries
+    QUARANTINE = "quarantine"  # received documents that could not be read or verified (may hold personal data)
 
 
 class Action(StrEnum):
@@ -85,6 +87,12 @@ POLICY: dict[tuple[Kind, Action], dict[Role, Rule]] = {
     (Kind.API_TOKEN, Action.CREATE): {Role.ADMIN: _always},
     (Kind.ACCOUNT, Action.READ): {Role.ADMIN: _always},
     (Kind.ACCOUNT, Action.CREATE): {Role.ADMIN: _always},
+    (Kind.REFERRAL, Action.READ): {**_STAFF_IN_TREE, Role.MEDICAL_ORG: _sent_by_own_org},
+    # The МИС sends; the operator's folder import (`mse referrals import`) runs as the system.
+    (Kind.REFERRAL, Action.CREATE): {Role.MEDICAL_ORG: _sent_by_own_org, Role.ADMIN: _always},
+    # Registration or return (EREF: registrar registers; the return is signed by the bureau).
+    (Kind.REFERRAL, Action.UPDATE): {Role.REGISTRAR: _in_tree, Role.EXPERT: _in_tree, Role.HEAD: _in_tree},
+    (Kind.QUARANTINE, Action.READ): {Role.REGISTRAR: _always, Role.HEAD: _always},
 }
 
 

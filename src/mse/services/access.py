@@ -12,6 +12,7 @@ from mse.domain.people import Person
 from mse.domain.policy import Action, Kind, Scope, allowed
 from mse.domain.ports import Clock
 from mse.services import audit
+from mse.services.intake_ports import ReferralRecord
 from mse.services.ports import UnitOfWork
 
 PERSON_NOT_FOUND = "Гражданин не найден или у вас нет доступа к его данным"
@@ -39,4 +40,20 @@ def access_staff(uow: UnitOfWork, actor: Actor, staff_id: int, clock: Clock) -> 
     if found is None or not allowed(actor, Kind.STAFF, Action.READ, Scope(unit_path=found[1].path)):
         raise NotFound("staff", "Сотрудник не найден или у вас нет доступа к его данным")
     audit.record(uow, actor, "staff.read", Kind.STAFF.value, staff_id, clock)
+    return found
+
+
+REFERRAL_NOT_FOUND = "Направление не найдено или у вас нет доступа к нему"
+
+
+def access_referral(uow: UnitOfWork, actor: Actor, referral_id: int, clock: Clock) -> ReferralRecord:
+    """A referral carries personal and health data: every read is audited, a denied one too."""
+    found = uow.intake.referral(referral_id)
+    if found is None:
+        raise NotFound("referral", REFERRAL_NOT_FOUND)
+    if not allowed(actor, Kind.REFERRAL, Action.READ, Scope(unit_path=found.bureau_path, medical_org_id=found.sender_org_id)):
+        audit.record(uow, actor, "referral.read.denied", Kind.REFERRAL.value, referral_id, clock)
+        uow.commit()
+        raise NotFound("referral", REFERRAL_NOT_FOUND)
+    audit.record(uow, actor, "referral.read", Kind.REFERRAL.value, referral_id, clock)
     return found

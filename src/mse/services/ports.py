@@ -16,6 +16,7 @@ from mse.domain.identity import Role
 from mse.domain.organisation import MedicalOrganisation, OrgUnit, Position, Profile, Region, StaffMember, UnitKind
 from mse.domain.people import Person, PersonData
 from mse.domain.policy import PersonFilter
+from mse.services.intake_ports import IntakeRepo
 
 # ---- read models -------------------------------------------------------------------------
 
@@ -164,6 +165,8 @@ class UnitOfWork(Protocol):
     def identity(self) -> IdentityRepo: ...
     @property
     def audit(self) -> AuditRepo: ...
+    @property
+    def intake(self) -> IntakeRepo: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None: ...

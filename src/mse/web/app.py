@@ -16,13 +16,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import mse
 from mse.adapters.db.engine import make_engine
+from mse.adapters.signature.openssl import SignatureSetupError
 from mse.domain.errors import DomainError
 from mse.domain.ports import Clock, SystemClock
 from mse.settings import Settings, get_settings
 from mse.web import errors, health
+from mse.web.api import forms as api_forms
 from mse.web.api import identity as api_identity
 from mse.web.api import organisation as api_organisation
 from mse.web.api import persons as api_persons
+from mse.web.api import referrals as api_referrals
+from mse.web.intake_wiring import build_intake
 from mse.web.observability import BodySizeLimitMiddleware, Metrics, RequestContextMiddleware, configure_logging
 from mse.web.ui import router as ui_router
 from mse.web.ui.templating import make_templates
@@ -49,6 +53,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.clock = clock or SystemClock()
     app.state.metrics = Metrics()
+    app.state.intake = build_intake(settings, app.state.clock)
     templates: Jinja2Templates = make_templates(settings)
     app.state.templates = templates
 
@@ -56,10 +61,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_exception_handler(RequestValidationError, errors.request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, errors.http_error_handler)
     app.add_exception_handler(IntegrityError, errors.integrity_error_handler)
+    app.add_exception_handler(SignatureSetupError, errors.signature_setup_handler)
     app.add_exception_handler(Exception, errors.unhandled_error_handler)
 
     app.include_router(health.router)
-    for module in (api_persons, api_organisation, api_identity):
+    for module in (api_persons, api_organisation, api_identity, api_referrals, api_forms):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ui_router.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -12,10 +12,12 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mse.domain.errors import Conflict, DomainError, Forbidden, NotFound, Unauthenticated, ValidationFailed
+from mse.services.intake import IntakeRejected
 
 PROBLEM_JSON = "application/problem+json"
 
 _STATUS: list[tuple[type[DomainError], int]] = [
+    (IntakeRejected, 422),  # the document is kept in quarantine; the sender is told why
     (ValidationFailed, 422),
     (NotFound, 404),
     (Forbidden, 403),
@@ -173,6 +175,10 @@ async def integrity_error_handler(request: Request, exc: Exception) -> Response:
     if wants_html(request):
         return await _html_error(request, 409, message)
     return problem(409, "integrity_conflict", message, instance=request.url.path)
+
+
+async def signature_setup_handler(request: Request, exc: Exception) -> Response:
+    return problem(503, "signature_setup", "Проверка электронной подписи не настроена на сервере: " + str(exc), instance=request.url.path)
 
 
 async def unhandled_error_handler(request: Request, exc: Exception) -> Response:

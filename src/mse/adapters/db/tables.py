@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -60,6 +61,8 @@ medical_orgs = Table(
     Column("ogrn", String(15), nullable=False, unique=True),
     Column("region_code", String(2), ForeignKey("regions.code"), nullable=False),
     Column("address", String(500), nullable=True),
+    # The bureau the organisation is attached to for referrals (прикрепление); routing default.
+    Column("bureau_id", Integer, ForeignKey("org_units.id"), nullable=True),
 )
 
 staff = Table(
@@ -216,4 +219,157 @@ audit_chain_head = Table(
     Column("id", Integer, primary_key=True),
     Column("last_seq", Integer, nullable=False),
     Column("last_hash", String(64), nullable=False),
+)
+
+
+# ---------------------------------------------------------------- intake (issue 3)
+
+# Every received document, byte for byte, with its SHA-256, stored before the answer is sent
+# (DESIGN.md §4). Documents that could not be read or verified stay here as «quarantined».
+incoming_documents = Table(
+    "incoming_documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("received_at", TS, nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("filename", String(300), nullable=True),
+    Column("sender_ogrn", String(15), nullable=True, index=True),
+    Column("sender_org_id", Integer, ForeignKey("medical_orgs.id"), nullable=True),
+    Column("document_id", String(200), nullable=True),
+    Column("body", LargeBinary, nullable=False),
+    Column("body_sha256", String(64), nullable=False, index=True),
+    Column("size", Integer, nullable=False),
+    Column("signature", LargeBinary, nullable=True),
+    Column("signature_sha256", String(64), nullable=True),
+    Column("status", String(16), nullable=False, index=True),
+    Column("problem_code", String(64), nullable=True),
+    Column("problem_message", String(2000), nullable=True),
+    Column("problem_details", JSON, nullable=True),
+    Column("submitted_by", Integer, ForeignKey("users.id"), nullable=True),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # Registration number and date in the incoming journal; they become the protocol's number and date.
+    Column("number", String(40), nullable=False, unique=True),
+    Column("registered_on", Date, nullable=False),
+    Column("bureau_id", Integer, ForeignKey("org_units.id"), nullable=False, index=True),
+    Column("person_id", Integer, ForeignKey("persons.id"), nullable=True, index=True),
+    Column("state", String(32), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("purposes", JSON, nullable=False),
+    Column("priority_rank", Integer, nullable=False, default=0),
+    Column("due_invitation", Date, nullable=True),
+    Column("due_decision", Date, nullable=True),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+case_history = Table(
+    "case_history",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("at", TS, nullable=False),
+    Column("from_state", String(32), nullable=True),
+    Column("to_state", String(32), nullable=False),
+    Column("actor_user_id", Integer, nullable=True),
+    Column("reason", String(500), nullable=True),
+)
+
+registration_counters = Table(
+    "registration_counters",
+    metadata,
+    Column("bureau_id", Integer, ForeignKey("org_units.id"), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("last", Integer, nullable=False),
+)
+
+referrals = Table(
+    "referrals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("incoming_id", Integer, ForeignKey("incoming_documents.id"), nullable=False, unique=True),
+    Column("sender_org_id", Integer, ForeignKey("medical_orgs.id"), nullable=False, index=True),
+    # Idempotency: the same document id from the same sender is one referral (concurrent twins race here).
+    Column("document_id", String(200), nullable=False),
+    Column("bureau_id", Integer, ForeignKey("org_units.id"), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("state", String(16), nullable=False, index=True),
+    Column("form_version", String(20), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("patient_key", String(300), nullable=False, index=True),
+    Column("patient_snils", String(11), nullable=True, index=True),
+    Column("patient_name", String(300), nullable=False),
+    Column("patient_birth_date", Date, nullable=True),
+    Column("protocol_number", String(50), nullable=True),
+    Column("protocol_date", Date, nullable=True),
+    Column("diagnosis_icd", String(10), nullable=True),
+    Column("priorities", JSON, nullable=False),
+    Column("priority_rank", Integer, nullable=False, default=0),
+    Column("signature_valid", Boolean, nullable=True),
+    Column("signer_subject", String(500), nullable=True),
+    Column("signer_ogrn", String(15), nullable=True),
+    Column("signing_time", TS, nullable=True),
+    Column("checks", JSON, nullable=False),
+    Column("content_failures", Integer, nullable=False, default=0),
+    Column("received_at", TS, nullable=False, index=True),
+    Column("decided_at", TS, nullable=True),
+    Column("decided_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("registration_number", String(40), nullable=True, unique=True),
+    Column("registration_date", Date, nullable=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=True),
+    Column("duplicate_of_id", Integer, ForeignKey("referrals.id"), nullable=True),
+    UniqueConstraint("sender_org_id", "document_id", name="uq_referrals_sender_document"),
+)
+
+referral_returns = Table(
+    "referral_returns",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("referral_id", Integer, ForeignKey("referrals.id"), nullable=False, unique=True),
+    Column("reasons", JSON, nullable=False),
+    # The notice (СЭМД «Уведомление о причинах возврата направления» ред.2 structure), signed.
+    Column("notice", LargeBinary, nullable=False),
+    Column("notice_sha256", String(64), nullable=False),
+    Column("signature", LargeBinary, nullable=True),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", Integer, ForeignKey("users.id"), nullable=True),
+)
+
+# Transactional outbox: written in the same transaction as the change, delivered by a worker.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("topic", String(64), nullable=False, index=True),
+    Column("aggregate", String(32), nullable=False),
+    Column("aggregate_id", Integer, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("available_at", TS, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("delivered_at", TS, nullable=True),
+    Column("last_error", String(2000), nullable=True),
+    Column("dead", Boolean, nullable=False, default=False),
+    Index("ix_outbox_pending", "delivered_at", "available_at"),
+)
+
+# «Перечень медицинских обследований…» (402н/631н; ФНСИ 1.2.643.5.1.13.13.99.2.857): administrator-loadable.
+exam_requirements = Table(
+    "exam_requirements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("icd_ranges", String(500), nullable=False),
+    Column("code", String(40), nullable=False),
+    Column("name", String(500), nullable=False),
+    Column("basic", Boolean, nullable=False),
+    Column("section", String(8), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=True),
+    Column("source", String(300), nullable=False),
+    Column("loaded_at", TS, nullable=False),
 )

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Engine
 
 from mse.adapters.db.repositories.audit import AuditRepository
 from mse.adapters.db.repositories.identity import IdentityRepository
+from mse.adapters.db.repositories.intake import IntakeRepository
 from mse.adapters.db.repositories.organisation import OrganisationRepository
 from mse.adapters.db.repositories.people import PeopleRepository
 
@@ -17,6 +18,7 @@ class SqlAlchemyUnitOfWork:
     people: PeopleRepository
     identity: IdentityRepository
     audit: AuditRepository
+    intake: IntakeRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -30,6 +32,7 @@ class SqlAlchemyUnitOfWork:
         self.people = PeopleRepository(conn)
         self.identity = IdentityRepository(conn)
         self.audit = AuditRepository(conn)
+        self.intake = IntakeRepository(conn)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:

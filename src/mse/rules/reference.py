@@ -1,0 +1,84 @@
+"""Reference data the intake rules consult, as ports: ICD-10 and the examination list of 402н/631н.
+
+The examination list («Перечень медицинских обследований…», совместный приказ Минтруда России
+№ 402н / Минздрава России № 631н от 10.06.2021; ФНСИ 1.2.643.5.1.13.13.99.2.857) is not available in
+this workplace (DESIGN.md §9): it is administrator-loadable data, and the rules work with whatever
+subset is loaded, saying plainly when nothing is loaded for a diagnosis.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Protocol
+
+
+class IcdDictionary(Protocol):
+    def exists(self, code: str) -> bool: ...
+    def is_specific(self, code: str) -> bool:
+        """False for a rubric that has subdivisions (I63 when I63.0…I63.9 exist): МКБ-10 asks for the most specific code."""
+        ...
+    def name(self, code: str) -> str | None: ...
+
+
+class ExamSection(StrEnum):
+    ADULT = "adult"  # Раздел I — лица 18 лет и старше
+    CHILD = "child"  # Раздел II — лица (дети) до 18 лет
+
+
+@dataclass(frozen=True, slots=True)
+class RequiredExam:
+    icd_ranges: str  # as in 857 CATEGORY_ICD10: "I60-I69", "E10-E14, E66", "G35"
+    code: str  # НМУ code, e.g. "B01.023.001"
+    name: str
+    basic: bool  # 1 — основное, 2 — дополнительное (BASIC_ADDITIONAL)
+    section: ExamSection
+    valid_from: date
+    valid_to: date | None = None
+
+    def covers(self, icd_code: str) -> bool:
+        return icd_in_ranges(icd_code, self.icd_ranges)
+
+    def in_force_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class ExamRequirements(Protocol):
+    def for_diagnosis(self, icd_code: str, section: ExamSection, on: date) -> Sequence[RequiredExam]: ...
+    def is_loaded(self) -> bool: ...
+
+
+_RANGE = re.compile(r"^([A-Z])(\d\d)(?:\.(\d{1,2}))?$")
+
+
+def _rubric_key(code: str) -> tuple[str, int, int] | None:
+    m = _RANGE.match(code.strip().rstrip("+*"))
+    if not m:
+        return None
+    return m.group(1), int(m.group(2)), int(m.group(3) or -1)
+
+
+def icd_in_ranges(icd_code: str, ranges: str) -> bool:
+    """Whether ``icd_code`` falls in a list of rubric ranges such as "E10-E14, E66, I63.5"."""
+    target = _rubric_key(icd_code)
+    if target is None:
+        return False
+    for part in (p.strip() for p in ranges.replace(";", ",").split(",")):
+        if not part:
+            continue
+        low_raw, _, high_raw = part.partition("-")
+        low = _rubric_key(low_raw)
+        high = _rubric_key(high_raw) if high_raw else low
+        if low is None or high is None:
+            continue
+        # A range bound without a subdivision covers the whole rubric (E14 covers E14.9).
+        lo = (low[0], low[1], low[2])
+        hi = (high[0], high[1], high[2] if high[2] >= 0 else 99)
+        if lo[2] < 0 and (target[0], target[1]) == (lo[0], lo[1]):
+            lo = (lo[0], lo[1], -1)
+        if lo <= target <= hi or (lo[2] < 0 and target[:2] == lo[:2]):
+            return True
+    return False

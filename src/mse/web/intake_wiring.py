@@ -1,0 +1,42 @@
+"""Builds the adapters the intake needs (signature verifier and signer, readers, reference data) from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mse.adapters.documents.json_referral import JsonReferralReader
+from mse.adapters.documents.return_notice import ReturnNoticeXmlBuilder
+from mse.adapters.refdata.exams import LoadedExamList
+from mse.adapters.refdata.icd10 import icd10
+from mse.adapters.signature.signer import GostCmsSigner
+from mse.adapters.signature.verifier import GostCmsVerifier
+from mse.domain.ports import Clock
+from mse.domain.signatures import DocumentSigner
+from mse.services.intake import IntakeReferences
+from mse.services.ports import UnitOfWork
+from mse.settings import Settings
+
+
+@dataclass
+class IntakeWiring:
+    verifier: GostCmsVerifier
+    signer: DocumentSigner | None
+    json_reader: JsonReferralReader
+    notices: ReturnNoticeXmlBuilder
+
+    def references(self, uow: UnitOfWork) -> IntakeReferences:
+        # The examination list is small and administrator-editable: read it fresh each time.
+        return IntakeReferences(icd=icd10(), exams=LoadedExamList(uow.intake.exam_requirements()))
+
+
+def build_intake(settings: Settings, clock: Clock) -> IntakeWiring:
+    signer = None
+    if settings.bureau_signing_cert.exists() and settings.bureau_signing_key.exists():
+        signer = GostCmsSigner(settings.bureau_signing_cert, settings.bureau_signing_key)
+    return IntakeWiring(
+        # Signing times are real instants: the verifier judges them by the system clock, not the business clock.
+        verifier=GostCmsVerifier(settings.trusted_roots),
+        signer=signer,
+        json_reader=JsonReferralReader(max_bytes=settings.max_document_bytes),
+        notices=ReturnNoticeXmlBuilder(),
+    )

@@ -1,0 +1,135 @@
+"""Referral intake over HTTP: receive (JSON), idempotency, quarantine, register, return with the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+
+from mse.adapters.db.tables import cases, incoming_documents, outbox, referrals
+from mse.adapters.db.uow import SqlAlchemyUnitOfWork
+from mse.domain.identity import Role
+from tests.builders import World
+from tests.intake_support import OGRN_Y, TestPki, envelope, rich_referral
+
+
+def send(client: TestClient, pki: TestPki, body: bytes, *, signature: bytes | None = None, sign_with: object = None) -> object:
+    sig = signature if signature is not None else pki.sign(body, sign_with)  # type: ignore[arg-type]
+    return client.post("/api/v1/referrals", files={"document": ("referral.json", body, "application/json"),
+                                                  "signature": ("referral.json.sig", sig, "application/pkcs7-signature")})
+
+
+def count(engine: Engine, table: object) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
+
+
+def test_valid_referral_is_received_once_and_stored_byte_for_byte(login_as: Callable[[Role], TestClient], pki: TestPki, engine: Engine) -> None:
+    mo = login_as(Role.MEDICAL_ORG)
+    body = envelope(rich_referral(), document_id="doc-ok")
+    first = send(mo, pki, body)
+    assert first.status_code == 201, first.text  # type: ignore[attr-defined]
+    status = first.json()  # type: ignore[attr-defined]
+    assert status["state"] == "received"
+    assert status["findings"] == [] and status["receipt_reasons"] == []
+    again = send(mo, pki, body)
+    assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"  # type: ignore[attr-defined]
+    assert again.json()["id"] == status["id"]  # type: ignore[attr-defined]
+    assert count(engine, referrals) == 1 and count(engine, incoming_documents) == 1
+    with engine.connect() as conn:
+        stored = conn.execute(select(incoming_documents.c.body, incoming_documents.c.body_sha256)).one()
+    assert bytes(stored.body) == body
+    import hashlib
+    assert stored.body_sha256 == hashlib.sha256(body).hexdigest()
+    polled = mo.get(f"/api/v1/referrals/{status['id']}")
+    assert polled.status_code == 200 and polled.json()["state_label"] == "Поступило, ожидает регистрации"
+
+
+def test_concurrent_twins_yield_one_referral(login_as: Callable[[Role], TestClient], pki: TestPki, engine: Engine) -> None:
+    mo = login_as(Role.MEDICAL_ORG)
+    body = envelope(rich_referral(), document_id="doc-twin")
+    sig = pki.sign(body)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: send(mo, pki, body, signature=sig), range(4)))
+    codes = sorted(r.status_code for r in results)  # type: ignore[attr-defined]
+    assert codes.count(201) == 1 and codes.count(200) == 3, codes
+    assert len({r.json()["id"] for r in results}) == 1  # type: ignore[attr-defined]
+    assert count(engine, referrals) == 1
+
+
+def test_bad_signature_is_quarantined_with_a_problem(login_as: Callable[[Role], TestClient], pki: TestPki, engine: Engine) -> None:
+    mo = login_as(Role.MEDICAL_ORG)
+    body = envelope(rich_referral(), document_id="doc-stranger")
+    r = send(mo, pki, body, sign_with=pki.stranger)
+    assert r.status_code == 422  # type: ignore[attr-defined]
+    problem = r.json()  # type: ignore[attr-defined]
+    assert problem["code"] == "certificate_untrusted" and "карантине" in problem["detail"]
+    assert count(engine, referrals) == 0 and count(engine, incoming_documents) == 1
+    tampered = send(mo, pki, body.replace(b"doc-stranger", b"doc-tampered"), signature=pki.sign(body))
+    assert tampered.json()["code"] == "signature_digest_mismatch"  # type: ignore[attr-defined]
+
+
+def test_malformed_and_unsigned_documents_are_quarantined(login_as: Callable[[Role], TestClient], pki: TestPki, engine: Engine) -> None:
+    mo = login_as(Role.MEDICAL_ORG)
+    r = send(mo, pki, b"{not json")
+    assert r.status_code == 422 and r.json()["code"] == "json_malformed"  # type: ignore[attr-defined]
+    wrong_types = envelope(rich_referral(needsHomeVisit="да", sex=1), document_id="doc-types")
+    r = send(mo, pki, wrong_types)
+    assert r.json()["code"] == "referral_format" and {e["field"] for e in r.json()["errors"]} >= {"needsHomeVisit", "sex"}  # type: ignore[attr-defined]
+    unsigned = mo.post("/api/v1/referrals", files={"document": ("r.json", envelope(rich_referral(), document_id="doc-nosig"), "application/json")})
+    assert unsigned.status_code == 422 and unsigned.json()["code"] == "signature_missing"
+    assert count(engine, referrals) == 0 and count(engine, incoming_documents) == 3
+
+
+def test_sender_must_match_the_account(login_as: Callable[[Role], TestClient], pki: TestPki) -> None:
+    mo = login_as(Role.MEDICAL_ORG)  # account of МО X
+    r = send(mo, pki, envelope(rich_referral(), document_id="doc-y", ogrn=OGRN_Y), sign_with=pki.mo_y)
+    assert r.status_code == 422 and r.json()["code"] == "sender_mismatch"  # type: ignore[attr-defined]
+
+
+def test_registrar_registers_and_returns(login_as: Callable[[Role], TestClient], pki: TestPki, engine: Engine, world: World) -> None:
+    mo = login_as(Role.MEDICAL_ORG)
+    good = send(mo, pki, envelope(rich_referral(), document_id="doc-reg")).json()  # type: ignore[attr-defined]
+    weak = send(mo, pki, envelope(rich_referral(anamnesisDisease="нет", rehabRecommendations=None, protocolNumber="ВК-119"), document_id="doc-ret")).json()  # type: ignore[attr-defined]
+    assert {f["rule_id"] for f in weak["findings"]} == {"RR2", "RR5"}
+    registrar = login_as(Role.REGISTRAR)
+    queue = registrar.get("/api/v1/referrals", params={"state": "received"}).json()
+    assert {row["id"] for row in queue["items"]} == {good["id"], weak["id"]}
+    reg = registrar.post(f"/api/v1/referrals/{good['id']}/register")
+    assert reg.status_code == 200, reg.text
+    decision = reg.json()
+    assert decision["state"] == "accepted" and decision["registration_number"].endswith("/2026")
+    assert decision["due_invitation"] == "2026-03-07" and decision["due_decision"] == "2026-04-01"
+    again = registrar.post(f"/api/v1/referrals/{good['id']}/register")
+    assert again.status_code == 409 and again.json()["code"] == "referral_already_decided"
+    bad_reason = registrar.post(f"/api/v1/referrals/{weak['id']}/return", json={"reasons": [{"code": "RR9", "text": "?"}]})
+    assert bad_reason.status_code == 422
+    ret = registrar.post(f"/api/v1/referrals/{weak['id']}/return", json={"reasons": [
+        {"code": "RR2", "text": "Анамнез заболевания не описан"}, {"code": "RR5", "text": "Нет рекомендаций по реабилитации"}]})
+    assert ret.status_code == 200 and ret.json()["state"] == "returned"
+    with engine.connect() as conn:
+        rows = conn.execute(select(outbox.c.topic, outbox.c.payload).where(outbox.c.aggregate_id == weak["id"])).all()
+        assert conn.execute(select(func.count()).select_from(cases)).scalar_one() == 2
+    topics = {r.topic: r.payload for r in rows}
+    assert set(topics) == {"mo.return_notice", "foms.return_notice"}
+    assert [x["code"] for x in topics["mo.return_notice"]["reasons"]] == ["RR2", "RR5"]
+    notice = registrar.get(f"/api/v1/referrals/{weak['id']}/return-notice")
+    assert notice.status_code == 200 and b"12199" in notice.content and "RR2".encode() in notice.content
+    sig = registrar.get(f"/api/v1/referrals/{weak['id']}/return-notice", params={"part": "signature"})
+    from mse.adapters.signature.verifier import GostCmsVerifier
+    assert GostCmsVerifier(pki.roots).verify(notice.content, sig.content, expected_ogrn=None).valid
+    status = login_as(Role.MEDICAL_ORG).get(f"/api/v1/referrals/{weak['id']}").json()
+    assert status["state"] == "returned" and [r["code"] for r in status["return_reasons"]] == ["RR2", "RR5"]
+    with SqlAlchemyUnitOfWork(engine) as uow:
+        assert uow.intake.referral(good["id"]).registration_number == decision["registration_number"]  # type: ignore[union-attr]
+
+
+def test_other_bureau_staff_cannot_see_or_decide(login_as: Callable[[Role], TestClient], pki: TestPki, world: World) -> None:
+    mo = login_as(Role.MEDICAL_ORG)
+    ref = send(mo, pki, envelope(rich_referral(), document_id="doc-scope")).json()  # type: ignore[attr-defined]
+    for role in (Role.AUDITOR, Role.ADMIN, Role.CITIZEN):
+        c = login_as(role)
+        assert c.get(f"/api/v1/referrals/{ref['id']}").status_code == 404
+        assert c.post(f"/api/v1/referrals/{ref['id']}/register").status_code in (403, 404)
