@@ -134,7 +134,7 @@ def main() -> None:
 
     consent = [
         item("referralOrder", "18", "Гражданин направляется на медико-социальную экспертизу", "choice", ["18.1/18.2"], required=True,
-             dictionary="1.2.643.5.1.13.13.11.1041",
+             dictionary="1.2.643.5.1.13.13.11.1007",
              options=[{"code": "1", "label": "первично", "point": "18.1"}, {"code": "2", "label": "повторно", "point": "18.2"}]),
         item("consentDate", "19.1", label("19.1"), "date", ["19.1"], required=True),
         item("preferredForm", "19.2", "Предпочтительная форма проведения медико-социальной экспертизы", "choice", ["19.2.1/19.2.2"],

@@ -154,7 +154,7 @@ def _examinations(f: IntakeFacts, r: IntakeRule) -> Outcome:
     if f.exams is None or not f.exams.is_loaded():
         return RuleNote(r.rule_id, "Перечень медицинских обследований (402н/631н) не загружен: проверка объёма обследований не выполнена")
     birth = _date(f.data.get("patientBirthDate"))
-    child = birth is not None and _age(birth, f.received_on) < 18
+    child = birth is not None and 0 <= _age(birth, f.received_on) < 18
     section = ExamSection.CHILD if child else ExamSection.ADULT
     required = [e for e in f.exams.for_diagnosis(icd, section, f.received_on) if e.basic]
     if not required:

@@ -137,6 +137,8 @@ class IntakeRepository:
             referrals.c.sender_org_id == sender_org_id, referrals.c.protocol_number == protocol_number,
             referrals.c.protocol_date == protocol_date, referrals.c.patient_key == patient_key,
             referrals.c.state.in_([ReferralState.RECEIVED.value, ReferralState.ACCEPTED.value]),
+            # The paper analogue is NA2's business («позднее получение»), not a «дубль документа».
+            referrals.c.channel != Channel.PAPER.value,
         ).order_by(referrals.c.id).limit(1)).first()
         return _referral(r) if r else None
 
