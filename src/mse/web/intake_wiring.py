@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from mse.adapters.documents.json_referral import JsonReferralReader
 from mse.adapters.documents.return_notice import ReturnNoticeXmlBuilder
+from mse.adapters.documents.semd_referral import SemdReferralReader
 from mse.adapters.refdata.exams import LoadedExamList
 from mse.adapters.refdata.icd10 import icd10
 from mse.adapters.signature.signer import GostCmsSigner
@@ -22,6 +23,7 @@ class IntakeWiring:
     verifier: GostCmsVerifier
     signer: DocumentSigner | None
     json_reader: JsonReferralReader
+    semd_reader: SemdReferralReader
     notices: ReturnNoticeXmlBuilder
 
     def references(self, uow: UnitOfWork) -> IntakeReferences:
@@ -38,5 +40,6 @@ def build_intake(settings: Settings, clock: Clock) -> IntakeWiring:
         verifier=GostCmsVerifier(settings.trusted_roots),
         signer=signer,
         json_reader=JsonReferralReader(max_bytes=settings.max_document_bytes),
+        semd_reader=SemdReferralReader(max_bytes=settings.max_document_bytes),
         notices=ReturnNoticeXmlBuilder(),
     )

@@ -111,6 +111,15 @@ async def receive_json(request: Request, actor: CurrentActor, clock: ClockDep, r
     return await _receive(request, actor, clock, _wiring(request).json_reader, document, signature, response)
 
 
+@router.post("/semd", status_code=201, response_model=ReferralStatus,
+             summary="Принять направление — СЭМД «Направление на МСЭ» (CDA) ред.6",
+             description="multipart/form-data: `document` — XML СЭМД (проверяется официальными XSD и Schematron; внешние сущности и DOCTYPE "
+                         "запрещены), `signature` — открепленная УКЭП МО. Идемпотентно по ClinicalDocument/id.")
+async def receive_semd(request: Request, actor: CurrentActor, clock: ClockDep, response: Response, document: DocumentPart,
+                       signature: SignaturePart = None) -> ReferralStatus:
+    return await _receive(request, actor, clock, _wiring(request).semd_reader, document, signature, response)
+
+
 @router.get("", response_model=QueuePage, summary="Направления: очередь бюро или отправленные медицинской организацией")
 def list_referrals(actor: CurrentActor, uow: Uow, clock: ClockDep,
                    state: Annotated[list[ReferralState] | None, Query(description="Состояния")] = None,
