@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 from mse.adapters.db.engine import make_engine
 from mse.adapters.db.migrate import upgrade
 from mse.adapters.db.uow import SqlAlchemyUnitOfWork
+from mse.adapters.signature.pki import IssuedCertificate, create_root_ca, issue_certificate, write_trusted_roots
 from mse.demo.load import load_demo
 from mse.settings import Settings
 from mse.web.app import create_app
@@ -34,6 +35,10 @@ class LiveServer:
     password: str
     registrar_bureau: str  # full name of the registrar's bureau
     known_surname: str  # a surname of a person registered in that bureau
+    registrar_bureau_id: int
+    medical_org_ogrn: str  # the demo «medical_org» account's organisation
+    medical_org_name: str
+    medical_org_cert: IssuedCertificate  # its signing certificate, issued by a root the server trusts
 
 
 class _ThreadServer(uvicorn.Server):
@@ -75,8 +80,21 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         assert found is not None
         person, _ = found
         assert person.bureau_id == registrar.unit_id, "the demo citizen is expected in the registrar's bureau"
+        mo_account = uow.identity.account_by_login("medical_org")
+        assert mo_account is not None, "demo data has no medical_org account"
+        assert mo_account.medical_org_id is not None
+        mo = uow.orgs.get_medical_org(mo_account.medical_org_id)
+        assert mo is not None
 
-    settings = Settings(database_url=url, env="test", log_json=True, cookie_secure=False, demo_password=DEMO_PASSWORD)
+    # The same intake settings as the API tests (tests/api/conftest.py): trusted roots and the bureau's signer.
+    pki_dir = tmp_path_factory.mktemp("browser-pki")
+    root = create_root_ca(pki_dir, name="root", common_name="Тестовый УЦ")
+    mo_cert = issue_certificate(root, pki_dir, name="mo", common_name=mo.name, organization=mo.name, ogrn=mo.ogrn)
+    bureau_cert = issue_certificate(root, pki_dir, name="bureau", common_name="Бюро МСЭ", organization="ФКУ ГБ МСЭ",
+                                    ogrn="1027739000018")
+    settings = Settings(database_url=url, env="test", log_json=True, cookie_secure=False, demo_password=DEMO_PASSWORD,
+                        trusted_roots=write_trusted_roots(pki_dir / "trusted-roots.pem", root),
+                        bureau_signing_cert=bureau_cert.cert, bureau_signing_key=bureau_cert.key)
     app = create_app(settings, engine=engine)
     sock = _loopback_socket()
     port = int(sock.getsockname()[1])
@@ -89,7 +107,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             raise RuntimeError("the live server did not start")
         time.sleep(0.02)
     try:
-        yield LiveServer(f"http://127.0.0.1:{port}", DEMO_PASSWORD, bureau.name, person.data.full_name.surname)
+        yield LiveServer(f"http://127.0.0.1:{port}", DEMO_PASSWORD, bureau.name, person.data.full_name.surname,
+                         registrar.unit_id, mo.ogrn, mo.name, mo_cert)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
