@@ -206,3 +206,11 @@ def test_examination_list_loaded_by_the_administrator_drives_rr3(login_as: Calla
     status = send(login_as(Role.MEDICAL_ORG), pki, envelope(rich_referral(), document_id="doc-rr3")).json()  # type: ignore[attr-defined]
     rr3 = next(f for f in status["findings"] if f["rule_id"] == "RR3")
     assert rr3["details"] == ["A05.23.009.001 Электроэнцефалография"]
+
+
+def test_queue_search_by_surname_ignores_case_and_yo(login_as: Callable[[Role], TestClient], pki: TestPki) -> None:
+    send(login_as(Role.MEDICAL_ORG), pki, envelope(rich_referral(), document_id="doc-search"))
+    registrar = login_as(Role.REGISTRAR)
+    for q in ("елкин", "ЁЛКИН", "Ёлк"):
+        assert registrar.get("/api/v1/referrals", params={"q": q}).json()["total"] == 1, q
+    assert registrar.get("/api/v1/referrals", params={"q": "Петров"}).json()["total"] == 0

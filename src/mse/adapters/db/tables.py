@@ -304,6 +304,8 @@ referrals = Table(
     Column("patient_key", String(300), nullable=False, index=True),
     Column("patient_snils", String(11), nullable=True, index=True),
     Column("patient_name", String(300), nullable=False),
+    # Search key: casefolded surname, ё→е (values.normalize_name), so search works on SQLite and PostgreSQL alike.
+    Column("patient_surname_key", String(100), nullable=False, index=True),
     Column("patient_birth_date", Date, nullable=True),
     Column("protocol_number", String(50), nullable=True),
     Column("protocol_date", Date, nullable=True),

@@ -112,6 +112,7 @@ class IntakeRepository:
         values = dict(r.__dict__)
         values["channel"] = r.channel.value
         values["state"] = r.state.value
+        values["patient_surname_key"] = normalize_name(str(r.data.get("patientLastName") or ""))[:100]
         try:
             with self.conn.begin_nested():
                 new_id: int = self.conn.execute(insert(referrals).values(**values)).inserted_primary_key[0]  # type: ignore[index]
@@ -173,9 +174,8 @@ class IntakeRepository:
         if q.text and q.text.strip():
             text = q.text.strip()
             digits = "".join(ch for ch in text if ch.isdigit())
-            like = f"%{normalize_name(text)}%"
             conds = [referrals.c.registration_number == text, referrals.c.document_id == text,
-                     func.lower(referrals.c.patient_name).like(like)]
+                     referrals.c.patient_surname_key.startswith(normalize_name(text.split()[0]), autoescape=True)]
             if len(digits) == 11:
                 conds.append(referrals.c.patient_snils == digits)
             query = query.where(or_(*conds))

@@ -97,6 +97,13 @@ class OrganisationRepository:
         r = self.conn.execute(select(medical_orgs).where(medical_orgs.c.ogrn == ogrn)).first()
         return _mo(r) if r else None
 
+    def attach_medical_org(self, org_id: int, bureau_id: int, *, only_if_unattached: bool = True) -> bool:
+        """Attach the organisation to a bureau for referrals (прикрепление); by default only when it has none yet."""
+        q = update(medical_orgs).where(medical_orgs.c.id == org_id)
+        if only_if_unattached:
+            q = q.where(medical_orgs.c.bureau_id.is_(None))
+        return bool(self.conn.execute(q.values(bureau_id=bureau_id)).rowcount)
+
     def medical_orgs(self, region_code: str | None = None, *, limit: int = 50, offset: int = 0) -> tuple[list[MedicalOrganisation], int]:
         q = select(medical_orgs)
         if region_code:

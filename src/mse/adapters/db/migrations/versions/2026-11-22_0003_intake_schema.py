@@ -136,6 +136,7 @@ def upgrade() -> None:
     sa.Column('patient_key', sa.String(length=300), nullable=False),
     sa.Column('patient_snils', sa.String(length=11), nullable=True),
     sa.Column('patient_name', sa.String(length=300), nullable=False),
+    sa.Column('patient_surname_key', sa.String(length=100), nullable=False),
     sa.Column('patient_birth_date', sa.Date(), nullable=True),
     sa.Column('protocol_number', sa.String(length=50), nullable=True),
     sa.Column('protocol_date', sa.Date(), nullable=True),
@@ -170,6 +171,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_referrals_bureau_id'), ['bureau_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_referrals_patient_key'), ['patient_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_referrals_patient_snils'), ['patient_snils'], unique=False)
+        batch_op.create_index(batch_op.f('ix_referrals_patient_surname_key'), ['patient_surname_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_referrals_received_at'), ['received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_referrals_sender_org_id'), ['sender_org_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_referrals_state'), ['state'], unique=False)
@@ -207,6 +209,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_referrals_sender_org_id'))
         batch_op.drop_index(batch_op.f('ix_referrals_received_at'))
         batch_op.drop_index(batch_op.f('ix_referrals_patient_snils'))
+        batch_op.drop_index(batch_op.f('ix_referrals_patient_surname_key'))
         batch_op.drop_index(batch_op.f('ix_referrals_patient_key'))
         batch_op.drop_index(batch_op.f('ix_referrals_bureau_id'))
 
