@@ -60,6 +60,7 @@ class IncomingRecord:
     problem_code: str | None
     problem_message: str | None
     problem_details: list[dict[str, str]] | None
+    signature_sha256: str | None = None  # None: no detached signature came with the document
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,8 @@ def _incoming(r: Any) -> IncomingRecord:
     return IncomingRecord(
         id=r.id, received_at=r.received_at, channel=r.channel, content_type=r.content_type, filename=r.filename,
         sender_ogrn=r.sender_ogrn, document_id=r.document_id, size=r.size, body_sha256=r.body_sha256, status=r.status,
-        problem_code=r.problem_code, problem_message=r.problem_message, problem_details=r.problem_details)
+        problem_code=r.problem_code, problem_message=r.problem_message, problem_details=r.problem_details,
+        signature_sha256=r.signature_sha256)
 
 
 def _referral_select() -> Select[Any]:
