@@ -19,7 +19,9 @@ from sqlalchemy import Engine
 from mse.adapters.db import migrate
 from mse.adapters.db.engine import make_engine
 from mse.adapters.db.uow import SqlAlchemyUnitOfWork
+from mse.cli_intake import register as register_intake_commands
 from mse.demo.load import load_demo
+from mse.demo.referrals import DemoPkiPaths
 from mse.domain.identity import SYSTEM_ACTOR
 from mse.domain.ports import SystemClock
 from mse.services import audit, auth
@@ -36,6 +38,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(audit_app, name="audit")
 app.add_typer(tokens_app, name="tokens")
+register_intake_commands(app)
 
 console = Console(stderr=True)
 
@@ -89,6 +92,7 @@ def db_current(fmt: FormatOpt = Fmt.text) -> None:
 def demo_load(
     seed: Annotated[int, typer.Option(help="Зерно генератора: одинаковое зерно — одинаковые данные")] = 2026,
     persons: Annotated[int, typer.Option(min=0, max=1_000_000, help="Сколько граждан создать")] = 1200,
+    referrals: Annotated[int, typer.Option(min=0, max=100_000, help="Сколько подписанных направлений 088/у отправить")] = 300,
     fmt: FormatOpt = Fmt.text,
 ) -> None:
     """Загрузить демонстрационный срез страны (повторный запуск ничего не меняет)."""
@@ -104,11 +108,16 @@ def demo_load(
             bar.update(tasks[stage], completed=done, total=total)
 
         summary = load_demo(engine, seed=seed, persons=persons, password=settings.demo_password,
-                            with_accounts=True, progress=progress)
+                            with_accounts=True, progress=progress, referrals=referrals,
+                            pki=DemoPkiPaths(settings.trusted_roots.parent, settings.trusted_roots,
+                                             settings.bureau_signing_cert, settings.bureau_signing_key))
     data = vars(summary)
     _emit(fmt, data, ("Загружено" if summary.created else "Демонстрационные данные уже загружены; ничего не изменено")
           + f": учреждений {summary.units}, медицинских организаций {summary.medical_orgs}, сотрудников {summary.staff}, "
-            f"граждан {summary.persons}, учётных записей {summary.accounts}")
+            f"граждан {summary.persons}, учётных записей {summary.accounts}; направлений {summary.referrals} "
+            f"(ожидают регистрации {summary.referrals_received}, зарегистрировано {summary.referrals_registered}, "
+            f"возвращено {summary.referrals_returned}, не принято {summary.referrals_not_accepted}), "
+            f"в карантине {summary.quarantined}")
 
 
 @audit_app.command("verify")
@@ -180,7 +189,7 @@ def _sync_demo_accounts(allowed: bool) -> None:
 def run_platform(persons: Annotated[int, typer.Option(min=0)] = 1200) -> None:
     """Всё сразу: миграции, демонстрационные данные (если база пуста) и сервер."""
     db_upgrade(Fmt.text)
-    demo_load(seed=2026, persons=persons, fmt=Fmt.text)
+    demo_load(seed=2026, persons=persons, referrals=300, fmt=Fmt.text)
     serve(None, None)
 
 

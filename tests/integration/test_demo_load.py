@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
+from mse.adapters.db import tables as mse_tables
 from mse.adapters.db.engine import make_engine
 from mse.adapters.db.migrate import upgrade
 from mse.adapters.db.tables import org_units, persons, staff
@@ -266,6 +267,53 @@ def test_existing_login_is_left_alone_and_audit_chain_verifies(tmp_path: Path) -
             assert admin is not None
             assert admin.password_hash == "x"
             assert not admin.is_demo
+            assert audit.verify(uow).ok
+    finally:
+        engine.dispose()
+
+
+REFERRALS = 60
+
+
+def test_demo_referrals_go_through_the_real_pipeline_and_each_rule_fails(tmp_path: Path) -> None:
+    import json
+
+    from mse.adapters.db.tables import incoming_documents, referrals
+    from mse.demo.referrals import DEMO_EXAM_SOURCE, DemoPkiPaths
+
+    engine = _fresh_engine(tmp_path / "referrals.db")
+    pki_dir = tmp_path / "pki"
+    paths = DemoPkiPaths(pki_dir, pki_dir / "trusted-roots.pem", pki_dir / "bureau.crt", pki_dir / "bureau.key")
+    try:
+        summary = load_demo(engine, persons=20, fast_hashes=True, referrals=REFERRALS, pki=paths)
+        assert paths.trusted_roots.is_file()
+        assert paths.bureau_cert.is_file()
+        assert paths.bureau_key.is_file()
+        assert summary.referrals + summary.quarantined == REFERRALS
+        assert summary.referrals_registered >= 1
+        assert summary.referrals_returned >= 1
+        assert summary.referrals_received >= 1
+        with engine.connect() as conn:
+            checks = [c if isinstance(c, dict) else json.loads(c) for c in conn.execute(select(referrals.c.checks)).scalars()]
+            quarantined = conn.execute(select(incoming_documents.c.problem_code, incoming_documents.c.problem_details)
+                                       .where(incoming_documents.c.status == "quarantined")).all()
+            orgs_unattached = conn.execute(select(func.count()).select_from(mse_tables.medical_orgs)
+                                           .where(mse_tables.medical_orgs.c.bureau_id.is_(None))).scalar_one()
+            sources = set(conn.execute(select(mse_tables.exam_requirements.c.source)).scalars())
+        codes = {f["rule_id"] for c in checks for f in c["findings"]}
+        assert codes >= {"NA1", "NA4", "RR1", "RR2", "RR3", "RR4", "RR5"}
+        q_codes = {row.problem_code for row in quarantined}
+        assert {"certificate_untrusted", "certificate_not_valid_at_signing_time", "json_malformed"} <= q_codes
+        clean = sum(1 for c in checks if not c["findings"])
+        assert clean >= REFERRALS // 2
+        assert orgs_unattached == 0
+        assert sources == {DEMO_EXAM_SOURCE}
+        before = sorted(p.name for p in pki_dir.iterdir())
+        again = load_demo(engine, persons=20, fast_hashes=True, referrals=REFERRALS, pki=paths)
+        assert again.created is False
+        assert again.referrals == summary.referrals
+        assert sorted(p.name for p in pki_dir.iterdir()) == before
+        with SqlAlchemyUnitOfWork(engine) as uow:
             assert audit.verify(uow).ok
     finally:
         engine.dispose()

@@ -44,8 +44,10 @@ from mse.domain.people import (
     validate_person,
 )
 from mse.domain.ports import SystemClock
+from mse.domain.referrals import ReferralState
 from mse.domain.values import Snils
 from mse.services import audit
+from mse.services.intake_ports import ReferralFilter
 from mse.services.organisation import add_staff, create_medical_org, create_unit
 from mse.services.ports import UnitOfWork
 
@@ -68,6 +70,13 @@ class DemoSummary:
     staff: int
     persons: int
     accounts: int
+    # Referrals 088/у (mse demo load --referrals): by state, and documents kept in quarantine.
+    referrals: int = 0
+    referrals_received: int = 0
+    referrals_not_accepted: int = 0
+    referrals_registered: int = 0
+    referrals_returned: int = 0
+    quarantined: int = 0
 
 
 # One demo account per role (README lists them). Staff accounts all sit in bureau № 1 of Moscow or above it,
@@ -95,9 +104,11 @@ _NON_PERSONAL_NAMES = {Role.AUDITOR: "Аудитор безопасности (�
 
 
 from mse.demo.generator import RegionSlice, Tree, _Generator  # noqa: E402
+from mse.demo.referrals import DemoPkiPaths, send_demo_referrals  # noqa: E402
 
 
 def _summary(uow: UnitOfWork, *, created: bool) -> DemoSummary:
+    states = uow.intake.queue_counts(ReferralFilter())
     return DemoSummary(
         created=created,
         units=uow.orgs.count_units(),
@@ -105,6 +116,12 @@ def _summary(uow: UnitOfWork, *, created: bool) -> DemoSummary:
         staff=uow.orgs.count_staff(),
         persons=uow.people.count(),
         accounts=uow.identity.accounts(limit=1, offset=0)[1],
+        referrals=sum(states.values()),
+        referrals_received=states.get(ReferralState.RECEIVED.value, 0),
+        referrals_not_accepted=states.get(ReferralState.NOT_ACCEPTED.value, 0),
+        referrals_registered=states.get(ReferralState.ACCEPTED.value, 0),
+        referrals_returned=states.get(ReferralState.RETURNED.value, 0),
+        quarantined=uow.intake.quarantine(limit=1, offset=0)[1],
     )
 
 
@@ -222,16 +239,19 @@ def _staff_accounts(uow: UnitOfWork, tree: Tree, hasher: Argon2Hasher, password:
 # The default password is public on purpose: it is printed in the README next to DEMO_ACCOUNTS.
 def load_demo(engine: Engine, *, seed: int = 2026, persons: int = 1200, password: str = "demo-mse-2026",  # noqa: S107
               with_accounts: bool = True, progress: Callable[[str, int, int], None] | None = None,
-              fast_hashes: bool = False) -> DemoSummary:
+              fast_hashes: bool = False, referrals: int = 0, pki: DemoPkiPaths | None = None) -> DemoSummary:
     """Load the demo slice into an empty (migrated) database; a no-op once the Federal bureau exists.
 
     The institution tree, staff, medical organisations and staff accounts go in one transaction; persons
     follow in batches of BATCH_SIZE (one transaction each, with one audit event per batch). The citizen demo
     account is created with the first batch, linked to the first person (attached to bureau № 1 of Moscow).
-    Returned counts are the totals in the database after the call.
+    Then, when ``referrals`` > 0, a demo PKI under ``pki`` and that many signed referrals 088/у through the real
+    intake pipeline (see mse.demo.referrals). Returned counts are the totals in the database after the call.
     """
-    if persons < 0:
-        raise ValueError("persons must not be negative")
+    if persons < 0 or referrals < 0:
+        raise ValueError("persons and referrals must not be negative")
+    if referrals and pki is None:
+        raise ValueError("demo referrals need the PKI paths (pki=DemoPkiPaths(...))")
     clock = SystemClock()
     report: Progress = progress or (lambda _stage, _done, _total: None)
     hasher = Argon2Hasher(fast=fast_hashes)
@@ -281,6 +301,9 @@ def load_demo(engine: Engine, *, seed: int = 2026, persons: int = 1200, password
             uow.commit()
         done += n
         report(STAGE_PERSONS, done, persons)
+
+    if referrals and pki is not None:
+        send_demo_referrals(engine, tree, n=referrals, seed=seed, paths=pki, progress=report)
 
     with SqlAlchemyUnitOfWork(engine) as uow:
         return _summary(uow, created=True)
