@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
@@ -214,3 +215,17 @@ def test_queue_search_by_surname_ignores_case_and_yo(login_as: Callable[[Role], 
     for q in ("елкин", "ЁЛКИН", "Ёлк"):
         assert registrar.get("/api/v1/referrals", params={"q": q}).json()["total"] == 1, q
     assert registrar.get("/api/v1/referrals", params={"q": "Петров"}).json()["total"] == 0
+
+
+@pytest.mark.parametrize("code", ["RR1", "RR2", "RR3", "RR4", "RR5"])
+def test_every_return_reason_reaches_the_outbox_with_its_code(code: str, login_as: Callable[[Role], TestClient], pki: TestPki,
+                                                              engine: Engine) -> None:
+    ref = send(login_as(Role.MEDICAL_ORG), pki, envelope(rich_referral(), document_id=f"doc-{code}")).json()  # type: ignore[attr-defined]
+    registrar = login_as(Role.REGISTRAR)
+    r = registrar.post(f"/api/v1/referrals/{ref['id']}/return", json={"reasons": [{"code": code, "text": f"Пояснение к {code}"}]})
+    assert r.status_code == 200, r.text
+    with engine.connect() as conn:
+        rows = conn.execute(select(outbox.c.topic, outbox.c.payload).where(outbox.c.aggregate_id == ref["id"])).all()
+    assert {row.topic for row in rows} == {"mo.return_notice", "foms.return_notice"}
+    for row in rows:
+        assert row.payload["reasons"] == [{"code": code, "text": f"Пояснение к {code}"}]
