@@ -112,7 +112,7 @@ PERSON_KEYS = ("patientLastName", "patientFirstName", "patientMiddleName", "pati
 def _person(f: IntakeFacts, r: IntakeRule) -> Outcome:
     problems = [p for p in validate_document(f.schema, f.data) if p.field.split(".")[0] in PERSON_KEYS]
     details = [p.message for p in problems]
-    birth = _date(f.data.get("patientBirthDate"))
+    birth = iso_date(f.data.get("patientBirthDate"))
     if birth is not None:
         if birth > f.received_on:
             details.append("Дата рождения позже даты поступления направления")
@@ -153,7 +153,7 @@ def _examinations(f: IntakeFacts, r: IntakeRule) -> Outcome:
         return None  # no diagnosis: RR4 reports it
     if f.exams is None or not f.exams.is_loaded():
         return RuleNote(r.rule_id, "Перечень медицинских обследований (402н/631н) не загружен: проверка объёма обследований не выполнена")
-    birth = _date(f.data.get("patientBirthDate"))
+    birth = iso_date(f.data.get("patientBirthDate"))
     child = birth is not None and 0 <= _age(birth, f.received_on) < 18
     section = ExamSection.CHILD if child else ExamSection.ADULT
     required = [e for e in f.exams.for_diagnosis(icd, section, f.received_on) if e.basic]
@@ -205,7 +205,8 @@ def _rehab(f: IntakeFacts, r: IntakeRule) -> Outcome:
     return None
 
 
-def _date(value: object) -> date | None:
+def iso_date(value: object) -> date | None:
+    """A form date (ISO string) or None when absent or malformed."""
     if isinstance(value, str):
         try:
             return date.fromisoformat(value)

@@ -23,7 +23,7 @@ from mse.domain.referrals import CheckReport, Priority, ReferralState, prioritie
 from mse.domain.signatures import SignatureVerdict, SignatureVerifier
 from mse.forms import FormSchema, form_in_force, validate_document
 from mse.forms.validate import FORMAT_CODES
-from mse.rules.intake import IntakeFacts, IntakeParams, evaluate, patient_key
+from mse.rules.intake import IntakeFacts, IntakeParams, evaluate, iso_date, patient_key
 from mse.rules.reference import ExamRequirements, IcdDictionary
 from mse.services import audit
 from mse.services.intake_ports import DocumentReader, DocumentRejected, NewReferral, ParsedReferral, ReferralRecord, Submission
@@ -65,6 +65,7 @@ class Assessment:
     verdict: SignatureVerdict
     report: CheckReport
     schema: FormSchema
+    duplicate: ReferralRecord | None = None  # the earlier referral with the same requisites (NA1)
 
 
 def receive_referral(uow_factory: Callable[[], UnitOfWork], actor: Actor, submission: Submission, *, reader: DocumentReader,
@@ -111,13 +112,12 @@ def _receive(uow: UnitOfWork, actor: Actor, submission: Submission, *, reader: D
         submitted_by=actor.user_id or None)
     data = parsed.data
     priorities = priorities_of(data)
-    duplicate = uow.intake.same_requisites(sender_org_id=sender.id, protocol_number=str(data.get("protocolNumber") or ""),
-                                           protocol_date=_date(data.get("protocolDate")), patient_key=patient_key(data))
+    duplicate = assessment.duplicate
     referral_id = uow.intake.add_referral(NewReferral(
         incoming_id=incoming_id, sender_org_id=sender.id, document_id=parsed.document_id, bureau_id=assessment.bureau_id,
         channel=reader.channel, state=state, form_version=assessment.schema.version, data=data, patient_key=patient_key(data),
-        patient_snils=_snils_digits(data), patient_name=_patient_name(data), patient_birth_date=_date(data.get("patientBirthDate")),
-        protocol_number=str(data.get("protocolNumber") or "")[:50] or None, protocol_date=_date(data.get("protocolDate")),
+        patient_snils=_snils_digits(data), patient_name=_patient_name(data), patient_birth_date=iso_date(data.get("patientBirthDate")),
+        protocol_number=str(data.get("protocolNumber") or "")[:50] or None, protocol_date=iso_date(data.get("protocolDate")),
         diagnosis_icd=str(data.get("diagnosisMainIcd") or "")[:10] or None, priorities=[p.value for p in priorities],
         priority_rank=sum(PRIORITY_WEIGHT[p] for p in priorities), signature_valid=verdict.valid,
         signer_subject=verdict.signer_subject, signer_ogrn=verdict.signer_ogrn, signing_time=verdict.signing_time,
@@ -169,14 +169,14 @@ def _assess(uow: UnitOfWork, parsed: ParsedReferral, sender: MedicalOrganisation
         raise DocumentRejected("no_bureau", "Указанное бюро МСЭ не найдено")
     data = parsed.data
     paper_twin = uow.intake.decided_paper_twin(patient_key=patient_key(data), protocol_number=_str(data.get("protocolNumber")),
-                                               protocol_date=_date(data.get("protocolDate")))
+                                               protocol_date=iso_date(data.get("protocolDate")))
     duplicate = uow.intake.same_requisites(sender_org_id=sender.id, protocol_number=str(data.get("protocolNumber") or ""),
-                                           protocol_date=_date(data.get("protocolDate")), patient_key=patient_key(data))
+                                           protocol_date=iso_date(data.get("protocolDate")), patient_key=patient_key(data))
     facts = IntakeFacts(
         data=data, schema=schema, received_on=today, sender_ogrn=sender.ogrn, signature=verdict, sender_region=sender.region_code,
         bureau_region=bureau.region_code, duplicate_of=_describe(duplicate), paper_twin=paper_twin, icd=refs.icd, exams=refs.exams,
         params=refs.params)
-    return Assessment(parsed, sender, bureau_id, bureau.region_code, verdict, evaluate(facts), schema)
+    return Assessment(parsed, sender, bureau_id, bureau.region_code, verdict, evaluate(facts), schema, duplicate)
 
 
 def _sender(uow: UnitOfWork, actor: Actor, parsed: ParsedReferral) -> MedicalOrganisation:
@@ -214,15 +214,6 @@ def _describe(r: ReferralRecord | None) -> str | None:
         return None
     when = r.received_at.strftime("%d.%m.%Y %H:%M")
     return f"направление № {r.id} (документ {r.document_id}) от {when}"
-
-
-def _date(value: object) -> date | None:
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
 
 
 def _str(value: object) -> str | None:
