@@ -123,3 +123,15 @@ def test_patient_key_prefers_snils_and_normalises_names() -> None:
     no_snils = rich_referral(snils=None)
     assert patient_key(no_snils) == patient_key(rich_referral(snils=None, patientLastName="ЕЛКИН"))
     assert datetime(2026, 1, 1, tzinfo=UTC)  # keeps the UTC import honest for type checkers
+
+
+def test_priority_orders_the_queue_and_shortens_nothing_the_acts_do_not_shorten() -> None:
+    from mse.domain.referrals import Priority
+    from mse.rules.deadlines import PRIORITY_RULES, decision_term_days, priority_rank
+
+    day = date(2026, 3, 2)
+    assert priority_rank([Priority.PALLIATIVE], day) > priority_rank([Priority.PROSTHETICS, Priority.SICK_LEAVE], day)
+    assert priority_rank([], day) == 0
+    assert all(r.citation for r in PRIORITY_RULES)
+    # The seeds name no shortened term for any category (process.md §3.6.1, R11): the 30 days stand.
+    assert decision_term_days(list(Priority), day, 30) == 30

@@ -19,10 +19,11 @@ from mse.domain.identity import Actor, Role
 from mse.domain.organisation import MedicalOrganisation
 from mse.domain.policy import Action, Kind, may_ever
 from mse.domain.ports import Clock
-from mse.domain.referrals import CheckReport, Priority, ReferralState, priorities_of
+from mse.domain.referrals import CheckReport, ReferralState, priorities_of
 from mse.domain.signatures import SignatureVerdict, SignatureVerifier
 from mse.forms import FormSchema, form_in_force, validate_document
 from mse.forms.validate import FORMAT_CODES
+from mse.rules.deadlines import priority_rank
 from mse.rules.intake import IntakeFacts, IntakeParams, evaluate, iso_date, patient_key
 from mse.rules.reference import ExamRequirements, IcdDictionary
 from mse.services import audit
@@ -30,7 +31,6 @@ from mse.services.intake_ports import DocumentReader, DocumentRejected, NewRefer
 from mse.services.ports import UnitOfWork
 
 FORM = "referral-088u"
-PRIORITY_WEIGHT = {Priority.PALLIATIVE: 8, Priority.PROSTHETICS: 4, Priority.SICK_LEAVE: 2, Priority.HOME_VISIT: 1}
 
 
 class IntakeRejected(DomainError):
@@ -119,7 +119,7 @@ def _receive(uow: UnitOfWork, actor: Actor, submission: Submission, *, reader: D
         patient_snils=_snils_digits(data), patient_name=_patient_name(data), patient_birth_date=iso_date(data.get("patientBirthDate")),
         protocol_number=str(data.get("protocolNumber") or "")[:50] or None, protocol_date=iso_date(data.get("protocolDate")),
         diagnosis_icd=str(data.get("diagnosisMainIcd") or "")[:10] or None, priorities=[p.value for p in priorities],
-        priority_rank=sum(PRIORITY_WEIGHT[p] for p in priorities), signature_valid=verdict.valid,
+        priority_rank=priority_rank(priorities, clock.today()), signature_valid=verdict.valid,
         signer_subject=verdict.signer_subject, signer_ogrn=verdict.signer_ogrn, signing_time=verdict.signing_time,
         checks=report_as_data(report), content_failures=len(report.content_failures), received_at=now,
         duplicate_of_id=duplicate.id if duplicate and report.receipt_failures else None))

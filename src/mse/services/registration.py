@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Protocol
 
 from mse.domain.errors import Conflict, FieldProblem, Forbidden, ValidationFailed
 from mse.domain.identity import Actor
 from mse.domain.policy import Action, Kind, Scope, allowed, may_ever
 from mse.domain.ports import Clock
-from mse.domain.referrals import ReferralState, ReturnReason
+from mse.domain.referrals import Priority, ReferralState, ReturnReason
 from mse.domain.signatures import DocumentSigner
-from mse.rules.deadlines import INTAKE_DEADLINES
+from mse.rules.deadlines import INTAKE_DEADLINES, decision_term_days, priority_rank
 from mse.rules.intake import RETURN_REASON_IDS, RULES_BY_ID
 from mse.services import audit
 from mse.services.access import access_referral
@@ -48,12 +48,16 @@ def register_referral(uow: UnitOfWork, actor: Actor, referral_id: int, clock: Cl
     referral = _for_decision(uow, actor, referral_id, clock)
     today = clock.today()
     number = _next_number(uow, referral, today)
+    priorities = [Priority(p) for p in referral.priorities]
     due = {d.id: d.due(today) for d in INTAKE_DEADLINES if d.in_force_on(today)}
+    if "DL-01" in due:  # a priority category may carry a shortened decision term (none in the seeds today)
+        term = decision_term_days(priorities, today, (due["DL-01"] - today).days)
+        due["DL-01"] = today + timedelta(days=term)
     person_id = uow.people.snils_taken(referral.patient_snils) if referral.patient_snils else None
     case_id = uow.intake.add_case(
         number=number, registered_on=today, bureau_id=referral.bureau_id, person_id=person_id, state="registered",
         channel=referral.channel, purposes=[str(p) for p in referral.data.get("purposes", []) or []],
-        priority_rank=len(referral.priorities), due_invitation=due.get("DL-04"), due_decision=due.get("DL-01"),
+        priority_rank=priority_rank(priorities, today), due_invitation=due.get("DL-04"), due_decision=due.get("DL-01"),
         now=clock.now(), actor_user_id=actor.user_id or None, reason="Зарегистрировано по электронному направлению; сведения проверены")
     _decide(uow, referral, ReferralState.ACCEPTED, actor, clock, number, case_id)
     audit.record(uow, actor, "referral.register", Kind.REFERRAL.value, referral_id, clock, details={"number": number, "case_id": case_id})
