@@ -35,7 +35,6 @@ from mse.adapters.db.migrate import upgrade
 from mse.adapters.db.tables import incoming_documents
 from mse.adapters.db.uow import SqlAlchemyUnitOfWork
 from mse.adapters.documents.json_referral import JsonReferralReader
-from mse.adapters.refdata.exams import LoadedExamList
 from mse.adapters.refdata.icd10 import icd10
 from mse.adapters.signature.pki import create_root_ca, issue_certificate, write_trusted_roots
 from mse.adapters.signature.signer import GostCmsSigner
@@ -44,6 +43,7 @@ from mse.domain.identity import SYSTEM_ACTOR, Actor, Role
 from mse.domain.organisation import Profile, UnitKind
 from mse.domain.ports import SystemClock
 from mse.domain.values import make_ogrn, make_snils
+from mse.rules.reference import ExamList
 from mse.services import organisation
 from mse.services.intake import IntakeReferences, receive_referral
 from mse.services.intake_ports import Submission
@@ -96,7 +96,7 @@ def run_backend(name: str, url: str, docs: list[tuple[bytes, bytes]], roots: Pat
         reader = JsonReferralReader(max_bytes=2 * 1024 * 1024)
         verifier = GostCmsVerifier(roots)
         with SqlAlchemyUnitOfWork(engine) as uow:
-            refs = IntakeReferences(icd=icd10(), exams=LoadedExamList(uow.intake.exam_requirements()))
+            refs = IntakeReferences(icd=icd10(), exams=ExamList(uow.intake.exam_requirements()))
 
         baseline: list[float] = []
         for i, (body, _sig) in enumerate(docs):

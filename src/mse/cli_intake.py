@@ -191,7 +191,7 @@ def referrals_check(
         with factory() as uow:
             try:
                 assessment = check_referral(uow, SYSTEM_ACTOR, Submission(body, sig, file.name), reader=reader,
-                                            verifier=wiring.verifier, clock=clock, refs=wiring.references(uow))
+                                            verifier=wiring.verifier, clock=clock, refs=wiring.references())
                 earlier = uow.intake.referral_by_document(assessment.sender.id, parsed.document_id)
             except DocumentRejected as rej:
                 uow.rollback()
@@ -251,8 +251,7 @@ def referrals_import(
     engine, factory = _uow_factory(settings)
     rows: list[dict[str, Any]] = []
     try:
-        with factory() as uow:
-            refs = wiring.references(uow)
+        refs = wiring.references()
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, disable=fmt == "json") as bar:
             task = bar.add_task("Импорт направлений", total=len(files))

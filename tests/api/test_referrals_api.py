@@ -170,16 +170,16 @@ def test_other_region_bureau_is_not_accepted_and_the_mo_is_told(login_as: Callab
 
 def test_late_after_the_paper_twin_was_decided(login_as: Callable[[Role], TestClient], pki: TestPki, engine: Engine, clock: object) -> None:
     from mse.adapters.documents.json_referral import JsonReferralReader
-    from mse.adapters.refdata.exams import LoadedExamList
     from mse.adapters.signature.verifier import GostCmsVerifier
     from mse.domain.identity import SYSTEM_ACTOR
     from mse.domain.referrals import Channel
+    from mse.rules.reference import ExamList
     from mse.services import intake, registration
     from mse.services.intake_ports import Submission
 
     paper_body = envelope(rich_referral(), document_id="paper-1")
     with SqlAlchemyUnitOfWork(engine):
-        refs = intake.IntakeReferences(icd=None, exams=LoadedExamList([]))
+        refs = intake.IntakeReferences(icd=None, exams=ExamList([]))
     received = intake.receive_referral(lambda: SqlAlchemyUnitOfWork(engine), SYSTEM_ACTOR, Submission(paper_body, pki.sign(paper_body)),
                                        reader=JsonReferralReader(max_bytes=10**6, channel=Channel.PAPER), verifier=GostCmsVerifier(pki.roots),
                                        clock=clock, refs=refs)  # type: ignore[arg-type]

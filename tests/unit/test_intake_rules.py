@@ -7,18 +7,17 @@ from typing import Any
 
 import pytest
 
-from mse.adapters.refdata.exams import LoadedExamList
 from mse.adapters.refdata.icd10 import icd10
 from mse.domain.referrals import Stage
 from mse.domain.signatures import SignatureProblem, SignatureVerdict
 from mse.forms import load_form
 from mse.rules.intake import RULES, IntakeFacts, evaluate, patient_key
-from mse.rules.reference import ExamSection, RequiredExam, icd_in_ranges
+from mse.rules.reference import ExamList, ExamSection, RequiredExam, icd_in_ranges
 from tests.intake_support import OGRN_X, rich_referral
 
 SCHEMA = load_form("referral-088u", "2022-11-21")
 VALID_SIGNATURE = SignatureVerdict(valid=True, problem=None, message="Подпись действительна", signer_ogrn=OGRN_X)
-STROKE_EXAMS = LoadedExamList([
+STROKE_EXAMS = ExamList([
     RequiredExam("I60-I69", "B01.023.001", "Прием (осмотр, консультация) врача-невролога первичный", True, ExamSection.ADULT, date(2021, 7, 1)),
     RequiredExam("I60-I69", "A05.23.009", "Магнитно-резонансная томография головного мозга", True, ExamSection.ADULT, date(2021, 7, 1)),
     RequiredExam("I60-I69", "A12.05.005", "Исследование уровня холестерина", False, ExamSection.ADULT, date(2021, 7, 1)),
@@ -74,7 +73,7 @@ def test_depersonalised_extraterritorial_referral_is_not_other_region() -> None:
 
 
 def test_exam_check_says_plainly_when_the_list_is_not_loaded() -> None:
-    report = evaluate(facts(exams=LoadedExamList([])))
+    report = evaluate(facts(exams=ExamList([])))
     assert report.findings == []
     assert [n.rule_id for n in report.notes] == ["RR3"]
     assert "не загружен" in report.notes[0].message

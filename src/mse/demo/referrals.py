@@ -30,7 +30,6 @@ from sqlalchemy import Engine
 from mse.adapters.db.uow import SqlAlchemyUnitOfWork
 from mse.adapters.documents.json_referral import JsonReferralReader
 from mse.adapters.documents.return_notice import ReturnNoticeXmlBuilder
-from mse.adapters.refdata.exams import LoadedExamList
 from mse.adapters.refdata.icd10 import icd10
 from mse.adapters.signature.pki import IssuedCertificate, create_root_ca, issue_certificate
 from mse.adapters.signature.signer import GostCmsSigner
@@ -42,7 +41,7 @@ from mse.domain.people import Citizenship, DocumentKind, PersonData
 from mse.domain.ports import SystemClock
 from mse.domain.referrals import ReferralState
 from mse.domain.values import Sex
-from mse.rules.reference import ExamSection, RequiredExam
+from mse.rules.reference import ExamList, ExamSection, RequiredExam
 from mse.services.intake import IntakeReferences, IntakeRejected, receive_referral
 from mse.services.intake_ports import Submission
 from mse.services.registration import register_referral, return_referral, suggested_reasons
@@ -431,7 +430,7 @@ def send_demo_referrals(engine: Engine, tree: Tree, *, n: int, seed: int, paths:
         if not uow.intake.exam_requirements():  # never replace a list an administrator loaded
             uow.intake.replace_exam_requirements(demo_exam_list(today), source=DEMO_EXAM_SOURCE, now=clock.now())
             uow.commit()
-        exams = LoadedExamList(uow.intake.exam_requirements())
+        exams = ExamList(uow.intake.exam_requirements())
     refs = IntakeReferences(icd=icd10(), exams=exams)
 
     docs = _build(n, seed, tree, pki, today)

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from mse.domain.periods import in_force
+
 
 class ItemType(StrEnum):
     TEXT = "text"  # one line
@@ -113,4 +115,4 @@ class FormSchema:
         raise KeyError(key)
 
     def in_force_on(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        return in_force(self.valid_from, self.valid_to, day)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from mse.domain.periods import in_force
 from mse.domain.referrals import Priority
 
 
@@ -23,7 +24,7 @@ class Deadline:
     valid_to: date | None = None
 
     def in_force_on(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        return in_force(self.valid_from, self.valid_to, day)
 
     def due(self, start: date) -> date:
         return start + timedelta(days=self.days)
@@ -54,7 +55,7 @@ class PriorityRule:
     valid_to: date | None = None
 
     def in_force_on(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        return in_force(self.valid_from, self.valid_to, day)
 
 
 EREF_PRIORITY = "ФБ МСЭ «Электронное направление на МСЭ», слайд 20 (региональное соглашение, приоритеты)"
@@ -75,3 +76,13 @@ def priority_rank(priorities: list[Priority], on: date) -> int:
 def decision_term_days(priorities: list[Priority], on: date, default: int) -> int:
     shortened = [r.shorten_to_days for r in PRIORITY_RULES if r.priority in priorities and r.in_force_on(on) and r.shorten_to_days]
     return min([default, *shortened])
+
+
+def intake_due_dates(start: date, priorities: list[Priority]) -> dict[str, date]:
+    """Deadline id → due date for a case registered on ``start``; a priority may shorten the decision term (DL-01)."""
+    due: dict[str, date] = {}
+    for d in INTAKE_DEADLINES:
+        if d.in_force_on(start):
+            days = decision_term_days(priorities, start, d.days) if d.id == "DL-01" else d.days
+            due[d.id] = start + timedelta(days=days)
+    return due

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from mse.domain.periods import in_force
 from mse.domain.referrals import CheckReport, Finding, RuleNote, Stage
 from mse.domain.signatures import SignatureVerdict
 from mse.domain.values import Snils, normalize_name
@@ -65,7 +66,7 @@ class IntakeRule:
     verified: bool = True
 
     def in_force_on(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        return in_force(self.valid_from, self.valid_to, day)
 
     def finding(self, message: str, details: tuple[str, ...] = ()) -> Finding:
         return Finding(rule_id=self.rule_id, code=self.code, stage=self.stage, title=self.title, message=message,

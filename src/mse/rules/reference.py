@@ -15,6 +15,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Protocol
 
+from mse.domain.periods import in_force
+
 
 class IcdDictionary(Protocol):
     def exists(self, code: str) -> bool: ...
@@ -43,12 +45,25 @@ class RequiredExam:
         return icd_in_ranges(icd_code, self.icd_ranges)
 
     def in_force_on(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        return in_force(self.valid_from, self.valid_to, day)
 
 
 class ExamRequirements(Protocol):
     def for_diagnosis(self, icd_code: str, section: ExamSection, on: date) -> Sequence[RequiredExam]: ...
     def is_loaded(self) -> bool: ...
+
+
+class ExamList:
+    """Whatever subset of the list is loaded; an empty list says «not loaded», never «nothing required»."""
+
+    def __init__(self, rows: Sequence[RequiredExam]) -> None:
+        self.rows = list(rows)
+
+    def is_loaded(self) -> bool:
+        return bool(self.rows)
+
+    def for_diagnosis(self, icd_code: str, section: ExamSection, on: date) -> list[RequiredExam]:
+        return [e for e in self.rows if e.section is section and e.in_force_on(on) and icd_in_ranges(icd_code, e.icd_ranges)]
 
 
 _RANGE = re.compile(r"^([A-Z])(\d\d)(?:\.(\d{1,2}))?$")

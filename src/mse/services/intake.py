@@ -25,7 +25,7 @@ from mse.forms import FormSchema, form_in_force, validate_document
 from mse.forms.validate import FORMAT_CODES
 from mse.rules.deadlines import priority_rank
 from mse.rules.intake import IntakeFacts, IntakeParams, evaluate, iso_date, patient_key
-from mse.rules.reference import ExamRequirements, IcdDictionary
+from mse.rules.reference import ExamList, ExamRequirements, IcdDictionary
 from mse.services import audit
 from mse.services.intake_ports import DocumentReader, DocumentRejected, NewReferral, ParsedReferral, ReferralRecord, Submission
 from mse.services.ports import UnitOfWork
@@ -46,7 +46,8 @@ class IntakeRejected(DomainError):
 @dataclass(frozen=True)
 class IntakeReferences:
     icd: IcdDictionary | None
-    exams: ExamRequirements | None
+    # None: read the administrator-loaded list in the pipeline's own transaction (it changes at run time).
+    exams: ExamRequirements | None = None
     params: IntakeParams = field(default_factory=IntakeParams)
 
 
@@ -174,7 +175,8 @@ def _assess(uow: UnitOfWork, parsed: ParsedReferral, sender: MedicalOrganisation
                                            protocol_date=iso_date(data.get("protocolDate")), patient_key=patient_key(data))
     facts = IntakeFacts(
         data=data, schema=schema, received_on=today, sender_ogrn=sender.ogrn, signature=verdict, sender_region=sender.region_code,
-        bureau_region=bureau.region_code, duplicate_of=_describe(duplicate), paper_twin=paper_twin, icd=refs.icd, exams=refs.exams,
+        bureau_region=bureau.region_code, duplicate_of=_describe(duplicate), paper_twin=paper_twin, icd=refs.icd,
+        exams=refs.exams if refs.exams is not None else ExamList(uow.intake.exam_requirements()),
         params=refs.params)
     return Assessment(parsed, sender, bureau_id, bureau.region_code, verdict, evaluate(facts), schema, duplicate)
 

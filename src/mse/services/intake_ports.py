@@ -96,6 +96,8 @@ class ReferralRecord:
     registration_date: date | None
     case_id: int | None
     return_reasons: list[dict[str, str]] = field(default_factory=list)
+    due_invitation: date | None = None  # DL-04 of the case, as computed at registration
+    due_decision: date | None = None  # DL-01
 
 
 @dataclass(frozen=True)

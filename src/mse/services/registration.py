@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Protocol
 
 from mse.domain.errors import Conflict, FieldProblem, Forbidden, ValidationFailed
@@ -19,7 +19,7 @@ from mse.domain.policy import Action, Kind, Scope, allowed, may_ever
 from mse.domain.ports import Clock
 from mse.domain.referrals import Priority, ReferralState, ReturnReason
 from mse.domain.signatures import DocumentSigner
-from mse.rules.deadlines import INTAKE_DEADLINES, decision_term_days, priority_rank
+from mse.rules.deadlines import intake_due_dates, priority_rank
 from mse.rules.intake import RETURN_REASON_IDS, RULES_BY_ID
 from mse.services import audit
 from mse.services.access import access_referral
@@ -49,10 +49,7 @@ def register_referral(uow: UnitOfWork, actor: Actor, referral_id: int, clock: Cl
     today = clock.today()
     number = _next_number(uow, referral, today)
     priorities = [Priority(p) for p in referral.priorities]
-    due = {d.id: d.due(today) for d in INTAKE_DEADLINES if d.in_force_on(today)}
-    if "DL-01" in due:  # a priority category may carry a shortened decision term (none in the seeds today)
-        term = decision_term_days(priorities, today, (due["DL-01"] - today).days)
-        due["DL-01"] = today + timedelta(days=term)
+    due = intake_due_dates(today, priorities)
     person_id = uow.people.snils_taken(referral.patient_snils) if referral.patient_snils else None
     case_id = uow.intake.add_case(
         number=number, registered_on=today, bureau_id=referral.bureau_id, person_id=person_id, state="registered",

@@ -7,14 +7,12 @@ from dataclasses import dataclass
 from mse.adapters.documents.json_referral import JsonReferralReader
 from mse.adapters.documents.return_notice import ReturnNoticeXmlBuilder
 from mse.adapters.documents.semd_referral import SemdReferralReader
-from mse.adapters.refdata.exams import LoadedExamList
 from mse.adapters.refdata.icd10 import icd10
 from mse.adapters.signature.signer import GostCmsSigner
 from mse.adapters.signature.verifier import GostCmsVerifier
 from mse.domain.ports import Clock
 from mse.domain.signatures import DocumentSigner
 from mse.services.intake import IntakeReferences
-from mse.services.ports import UnitOfWork
 from mse.settings import Settings
 
 
@@ -26,9 +24,9 @@ class IntakeWiring:
     semd_reader: SemdReferralReader
     notices: ReturnNoticeXmlBuilder
 
-    def references(self, uow: UnitOfWork) -> IntakeReferences:
-        # The examination list is small and administrator-editable: read it fresh each time.
-        return IntakeReferences(icd=icd10(), exams=LoadedExamList(uow.intake.exam_requirements()))
+    def references(self) -> IntakeReferences:
+        # The examination list is administrator-editable: the pipeline reads it in its own transaction.
+        return IntakeReferences(icd=icd10())
 
 
 def build_intake(settings: Settings, clock: Clock) -> IntakeWiring:

@@ -1,27 +1,15 @@
-"""The 402н/631н examination list as loaded by an administrator (table exam_requirements)."""
+"""Reading the 402н/631н examination list from an administrator's CSV file (stored in table exam_requirements)."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
 from datetime import date
 
 from mse.domain.errors import FieldProblem, ValidationFailed
 from mse.rules.reference import ExamSection, RequiredExam, icd_in_ranges
 
 CSV_COLUMNS = ("icd_ranges", "code", "name", "basic", "section", "valid_from", "valid_to")
-
-
-class LoadedExamList:
-    def __init__(self, rows: Sequence[RequiredExam]) -> None:
-        self.rows = list(rows)
-
-    def is_loaded(self) -> bool:
-        return bool(self.rows)
-
-    def for_diagnosis(self, icd_code: str, section: ExamSection, on: date) -> list[RequiredExam]:
-        return [e for e in self.rows if e.section is section and e.in_force_on(on) and icd_in_ranges(icd_code, e.icd_ranges)]
 
 
 def parse_exam_csv(text: str) -> list[RequiredExam]:

@@ -87,10 +87,8 @@ async def _receive(request: Request, actor: CurrentActor, clock: ClockDep, reade
     def factory() -> Any:
         return get_uow(request)
 
-    with get_uow(request) as uow:
-        refs = wiring.references(uow)
     result = intake.receive_referral(factory, actor, Submission(body=body, signature=sig or None, filename=document.filename),
-                                     reader=reader, verifier=wiring.verifier, clock=clock, refs=refs)
+                                     reader=reader, verifier=wiring.verifier, clock=clock, refs=wiring.references())
     response.status_code = 200 if result.replayed else 201
     response.headers["Location"] = f"/api/v1/referrals/{result.referral.id}"
     if result.replayed:

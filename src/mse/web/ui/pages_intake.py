@@ -168,10 +168,10 @@ def _may_decide(actor: Actor, referral: ReferralRecord) -> bool:
 
 
 def _dues(referral: ReferralRecord) -> list[tuple[str, date]]:
-    if referral.state is not ReferralState.ACCEPTED or referral.registration_date is None:
-        return []
-    on = referral.registration_date
-    return [(d.title, d.due(on)) for d in INTAKE_DEADLINES if d.in_force_on(on)]
+    """The case's deadlines as stored at registration (the single computation lives in the service)."""
+    titles = {d.id: d.title for d in INTAKE_DEADLINES}
+    stored = (("DL-04", referral.due_invitation), ("DL-01", referral.due_decision))
+    return [(titles[key], day) for key, day in stored if day is not None]
 
 
 def _view(request: Request, uow: UnitOfWork, actor: Actor, referral: ReferralRecord, *,

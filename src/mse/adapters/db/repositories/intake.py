@@ -43,10 +43,11 @@ def _referral_select() -> Select[Any]:
     return (
         select(referrals, medical_orgs.c.name.label("sender_name"), medical_orgs.c.region_code.label("sender_region"),
                org_units.c.short_name.label("bureau_name"), org_units.c.path.label("bureau_path"),
-               referral_returns.c.reasons.label("return_reasons"))
+               referral_returns.c.reasons.label("return_reasons"), cases.c.due_invitation, cases.c.due_decision)
         .join(medical_orgs, medical_orgs.c.id == referrals.c.sender_org_id)
         .join(org_units, org_units.c.id == referrals.c.bureau_id)
         .outerjoin(referral_returns, referral_returns.c.referral_id == referrals.c.id)
+        .outerjoin(cases, cases.c.id == referrals.c.case_id)
     )
 
 
@@ -59,7 +60,8 @@ def _referral(r: Any) -> ReferralRecord:
         protocol_date=r.protocol_date, diagnosis_icd=r.diagnosis_icd, priorities=list(r.priorities or []),
         signature_valid=r.signature_valid, signer_subject=r.signer_subject, signer_ogrn=r.signer_ogrn, signing_time=r.signing_time,
         checks=r.checks or {}, received_at=r.received_at, decided_at=r.decided_at, registration_number=r.registration_number,
-        registration_date=r.registration_date, case_id=r.case_id, return_reasons=list(r.return_reasons or []))
+        registration_date=r.registration_date, case_id=r.case_id, return_reasons=list(r.return_reasons or []),
+        due_invitation=r.due_invitation, due_decision=r.due_decision)
 
 
 class IntakeRepository:
