@@ -1,8 +1,9 @@
 """Form-as-data engine: official forms as versioned schemas (see model.py)."""
 
+from .conditions import Condition
 from .export import json_schema, schema_as_data
 from .loader import available_forms, form_in_force, load_form
-from .model import Condition, FormSchema, Item, ItemType, Option, Section
+from .model import FormSchema, Item, ItemType, Option, Section
 from .validate import validate_document
 
 __all__ = [

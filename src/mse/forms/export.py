@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import FormSchema, Item, ItemType
+from .conditions import condition_as_data
+from .model import FormSchema, Item, ItemType, Option
 from .validate import DEFAULT_LONGTEXT_LIMIT, DEFAULT_TEXT_LIMIT, ICD10_PATTERN
 
 
@@ -18,6 +19,8 @@ def schema_as_data(schema: FormSchema) -> dict[str, Any]:
         "valid_from": schema.valid_from.isoformat(),
         "valid_to": schema.valid_to.isoformat() if schema.valid_to else None,
         "notes": list(schema.notes),
+        "verified": schema.verified,
+        "facts": [{"name": f.name, "birth": f.birth, "on": f.on, "unit": f.unit} for f in schema.facts],
         "item_count": sum(1 for _ in schema.items()),
         "sections": [{"code": s.code, "title": s.title, "items": [_item_data(i) for i in s.items]} for s in schema.sections],
     }
@@ -26,19 +29,30 @@ def schema_as_data(schema: FormSchema) -> dict[str, Any]:
 def _item_data(it: Item) -> dict[str, Any]:
     out: dict[str, Any] = {"key": it.key, "code": it.code, "label": it.label, "type": it.type.value, "required": it.required}
     if it.required_if:
-        out["required_if"] = {"key": it.required_if.key, "in": list(it.required_if.in_)}
+        out["required_if"] = condition_as_data(it.required_if)
+    if it.shown_if:
+        out["shown_if"] = condition_as_data(it.shown_if)
     if it.dictionary:
         out["dictionary"] = it.dictionary
     if it.options:
-        out["options"] = [{"code": o.code, "label": o.label, "point": o.point} for o in it.options]
+        out["options"] = [_option_data(o) for o in it.options]
+    if it.rows:
+        out["rows"] = [_option_data(o) for o in it.rows]
     if it.columns:
         out["columns"] = [_item_data(c) for c in it.columns]
-    for name in ("max_length", "minimum", "maximum", "max_rows", "hint"):
+    for name in ("max_length", "minimum", "maximum", "max_rows", "hint", "cite", "prefill"):
         value = getattr(it, name)
         if value is not None:
             out[name] = value
     if it.source:
         out["source"] = list(it.source)
+    return out
+
+
+def _option_data(o: Option) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": o.code, "label": o.label, "point": o.point}
+    if o.exclusive:
+        out["exclusive"] = True
     return out
 
 
@@ -50,7 +64,7 @@ def json_schema(schema: FormSchema) -> dict[str, Any]:
         "type": "object",
         "additionalProperties": False,
         "required": [it.key for it in schema.items() if it.required],
-        "properties": {it.key: _property(it) for it in schema.items()},
+        "properties": {it.key: _property(it) for it in schema.items() if it.holds_value},
     }
 
 
@@ -70,6 +84,14 @@ def _property(it: Item) -> dict[str, Any]:
         return base | {"type": "number"} | _range(it)
     if kind is ItemType.BOOLEAN:
         return base | {"type": "boolean"}
+    if kind is ItemType.TIME:
+        return base | {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$"}
+    if kind is ItemType.PERCENT:
+        return base | _PERCENT
+    if kind is ItemType.SCORE:
+        option = {"type": "string", "enum": [o.code for o in it.options]}
+        props = {"option": option, "percent": _PERCENT}
+        return base | {"type": "object", "additionalProperties": False, "required": ["option", "percent"], "properties": props}
     if kind is ItemType.CHOICE:
         return base | {"type": "string", "enum": [o.code for o in it.options]}
     if kind is ItemType.MULTICHOICE:
@@ -83,9 +105,14 @@ def _property(it: Item) -> dict[str, Any]:
     if kind is ItemType.OGRN:
         return base | {"type": "string", "pattern": r"^\d{13}(\d{2})?$"}
     columns = {c.key: _property(c) for c in it.columns}
+    if it.rows:
+        columns["row"] = {"type": "string", "enum": [r.code for r in it.rows]}
     table: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": columns}
     table["required"] = [c.key for c in it.columns if c.required]
     return base | {"type": "array", "items": table} | ({"maxItems": it.max_rows} if it.max_rows else {})
+
+
+_PERCENT: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": 100}
 
 
 def _range(it: Item) -> dict[str, Any]:

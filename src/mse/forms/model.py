@@ -20,6 +20,8 @@ from enum import StrEnum
 
 from mse.domain.periods import in_force
 
+from .conditions import AgeFact, Condition
+
 
 class ItemType(StrEnum):
     TEXT = "text"  # one line
@@ -37,30 +39,24 @@ class ItemType(StrEnum):
     OGRN = "ogrn"
     EMAIL = "email"
     PHONE = "phone"
-    TABLE = "table"  # rows of ``columns``
+    TABLE = "table"  # rows of ``columns`` (fixed rows when ``rows`` is given)
+    TIME = "time"  # HH:MM (389н items 3.1–3.3)
+    PERCENT = "percent"  # an integer 0–100
+    SCORE = "score"  # one option and its percent: {"option": "79.1.3", "percent": 70} (389н item 79)
+    HEADING = "heading"  # a printed heading that holds no value (e.g. "24. Сведения о результатах…")
 
 
 @dataclass(frozen=True, slots=True)
 class Option:
-    code: str  # the value stored: the ФНСИ code where the item has a dictionary
+    code: str  # the value stored: the ФНСИ code where the item has a dictionary, else the printed code
     label: str
     point: str | None = None  # the point number of the checkbox in the printed form
+    valid_from: date | None = None  # an option added by a later act (389н: 20.3 from 01.06.2023)
+    valid_to: date | None = None
+    exclusive: bool = False  # in a multichoice: excludes every other option ("не работает")
 
-
-@dataclass(frozen=True, slots=True)
-class Condition:
-    """``key`` has a value (any truthy one) or, with ``in_``, one of the listed values."""
-
-    key: str
-    in_: tuple[str, ...] = ()
-
-    def holds(self, data: dict[str, object]) -> bool:
-        value = data.get(self.key)
-        if not self.in_:
-            return value not in (None, "", [], False)
-        if isinstance(value, list):
-            return any(str(v) in self.in_ for v in value)
-        return value is not None and str(value) in self.in_
+    def in_force_on(self, day: date) -> bool:
+        return in_force(self.valid_from or date.min, self.valid_to, day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +76,19 @@ class Item:
     max_rows: int | None = None
     hint: str | None = None
     source: tuple[str, ...] = ()  # the rows of the official field list this item covers
+    shown_if: Condition | None = None  # otherwise the item is not applicable and must stay empty
+    valid_from: date | None = None  # an item added by a later act (389н: 3.4 by 685н)
+    valid_to: date | None = None
+    cite: str | None = None  # the filling rule, e.g. "389н прил.2 п.10(2)"
+    rows: tuple[Option, ...] = ()  # fixed rows of a table item (code, label)
+    prefill: str | None = None  # where the value is prefilled from (shown as «заполнено из …»)
+
+    def in_force_on(self, day: date) -> bool:
+        return in_force(self.valid_from or date.min, self.valid_to, day)
+
+    @property
+    def holds_value(self) -> bool:
+        return self.type is not ItemType.HEADING
 
     def option(self, code: str) -> Option | None:
         return next((o for o in self.options if o.code == code), None)
@@ -103,6 +112,8 @@ class FormSchema:
     valid_to: date | None
     sections: tuple[Section, ...]
     notes: tuple[str, ...] = field(default=())
+    facts: tuple[AgeFact, ...] = field(default=())
+    verified: bool = True  # False: an effective date or wording not confirmed by the seed (said in notes)
 
     def items(self) -> Iterator[Item]:
         for section in self.sections:

@@ -14,6 +14,7 @@ from datetime import date
 from mse.domain.errors import FieldProblem
 from mse.domain.values import Ogrn, Snils
 
+from .conditions import compute_facts, is_empty
 from .model import FormSchema, Item, ItemType
 
 IcdLookup = Callable[[str], bool]
@@ -21,6 +22,7 @@ IcdLookup = Callable[[str], bool]
 
 ICD10_PATTERN = re.compile(r"^[A-Z]\d\d(\.\d{1,2})?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _PHONE = re.compile(r"^[0-9+()\-\s,;]{5,100}$")
 DEFAULT_TEXT_LIMIT = 500
 DEFAULT_LONGTEXT_LIMIT = 20_000
@@ -30,25 +32,48 @@ FORMAT_CODES = frozenset({"type", "unknown_field", "invalid_option"})
 """Problems that make a document unreadable (rejected at the door); others are content defects (return reasons)."""
 
 
-def validate_document(schema: FormSchema, data: Mapping[str, object], *, icd_exists: IcdLookup | None = None) -> list[FieldProblem]:
+def validate_document(
+    schema: FormSchema,
+    data: Mapping[str, object],
+    *,
+    icd_exists: IcdLookup | None = None,
+    check_required: bool = True,
+) -> list[FieldProblem]:
+    """Problems of a filled form, each naming its item.
+
+    ``check_required=False`` is the draft mode: a protocol being filled is checked for what is there
+    (types, options, items filled where the procedure says they stay empty) but not for what is
+    still missing; signing runs the full check.
+    """
     problems: list[FieldProblem] = []
-    known = {it.key for it in schema.items()}
+    known = {it.key for it in schema.items() if it.holds_value}
     for key in data:
         if key not in known:
-            problems.append(FieldProblem(key, f"Поле «{key}» отсутствует в форме {schema.form_number or schema.form}", "unknown_field"))
+            problems.append(FieldProblem(key, f"Поле «{key}» отсутствует в форме {schema.form_number or schema.form} (редакция {schema.version})", "unknown_field"))
     plain = dict(data)
+    facts = compute_facts(schema.facts, plain)
     for it in schema.items():
+        if not it.holds_value:
+            continue
         value = data.get(it.key)
+        shown = it.shown_if is None or it.shown_if.holds(plain, facts)
         if _empty(value):
-            if it.required or (it.required_if is not None and it.required_if.holds(plain)):
+            if check_required and shown and (it.required or (it.required_if is not None and it.required_if.holds(plain, facts))):
                 problems.append(FieldProblem(it.key, f"Не заполнен обязательный пункт {it.code} «{_short(it.label)}»", "required"))
+            continue
+        if not shown:
+            assert it.shown_if is not None
+            problems.append(
+                FieldProblem(it.key, f"Пункт {it.code} заполняется, только если {it.shown_if.describe()}", "not_applicable")
+            )
             continue
         problems.extend(_check_value(it, value, it.key, icd_exists))
     return problems
 
 
 def _empty(value: object) -> bool:
-    return value is None or value == "" or value == [] or (isinstance(value, str) and not value.strip())
+    """Missing; an explicit ``false`` is a value (a checkbox answered "no"), unlike in conditions."""
+    return value is not False and is_empty(value)
 
 
 def _short(label: str) -> str:
@@ -91,6 +116,21 @@ def _check_value(it: Item, value: object, path: str, icd_exists: IcdLookup | Non
         return []
     if kind is ItemType.BOOLEAN:
         return [] if isinstance(value, bool) else bad("ожидается да/нет (true/false)", "type")
+    if kind is ItemType.TIME:
+        if not isinstance(value, str) or not _TIME.match(value):
+            return bad("ожидается время в формате ЧЧ:ММ (00:00–23:59)", "type")
+        return []
+    if kind is ItemType.PERCENT:
+        return _percent(value, bad)
+    if kind is ItemType.SCORE:
+        if not isinstance(value, dict) or set(value) - {"option", "percent"}:
+            return bad("ожидается отметка степени и процент: {\"option\": код, \"percent\": число}", "type")
+        option = value.get("option")
+        if not isinstance(option, str) or it.option(option) is None:
+            return bad(f"недопустимая отметка; допустимо: {', '.join(o.code for o in it.options)}", "invalid_option")
+        if value.get("percent") is None:
+            return bad("не указан процент для отмеченной степени", "required")
+        return _percent(value.get("percent"), bad)
     if kind is ItemType.CHOICE:
         if not isinstance(value, str):
             return bad("ожидается код значения (строка)", "type")
@@ -105,6 +145,9 @@ def _check_value(it: Item, value: object, path: str, icd_exists: IcdLookup | Non
             return bad(f"недопустимые значения: {', '.join(map(str, wrong))}", "invalid_option")
         if len(set(value)) != len(value):
             return bad("значения повторяются")
+        lone = [o for o in it.options if o.exclusive and o.code in value]
+        if lone and len(value) > 1:
+            return bad(f"вариант {lone[0].code} «{_short(lone[0].label)}» исключает остальные", "exclusive_option")
         return []
     if kind in (ItemType.ICD10, ItemType.ICD10_LIST):
         codes = value if kind is ItemType.ICD10_LIST else [value]
@@ -127,6 +170,14 @@ def _check_value(it: Item, value: object, path: str, icd_exists: IcdLookup | Non
     return bad("неизвестный тип поля")  # pragma: no cover - ItemType is closed
 
 
+def _percent(value: object, bad: Callable[..., list[FieldProblem]]) -> list[FieldProblem]:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return bad("ожидается целое число процентов", "type")
+    if not 0 <= value <= 100:
+        return bad("процент должен быть от 0 до 100")
+    return []
+
+
 def _parsed(value: object, parse: Callable[[str], object], bad: Callable[..., list[FieldProblem]]) -> list[FieldProblem]:
     if not isinstance(value, str):
         return bad("ожидается строка", "type")
@@ -143,9 +194,12 @@ def _check_table(it: Item, value: object, path: str, icd_exists: IcdLookup | Non
     if it.max_rows is not None and len(value) > it.max_rows:
         return [FieldProblem(path, f"Пункт {it.code}: не более {it.max_rows} строк", "too_many_rows")]
     problems: list[FieldProblem] = []
-    names = {c.key for c in it.columns}
+    names = {c.key for c in it.columns} | ({"row"} if it.rows else set())
+    fixed = {r.code for r in it.rows}
     for n, row in enumerate(value):
         assert isinstance(row, dict)
+        if fixed and row.get("row") not in fixed:
+            problems.append(FieldProblem(f"{path}.{n}.row", f"Пункт {it.code}, строка {n + 1}: укажите строку таблицы из бланка", "invalid_option"))
         for key in row:
             if key not in names:
                 problems.append(FieldProblem(f"{path}.{n}.{key}", f"Пункт {it.code}: неизвестный столбец «{key}»", "unknown_field"))
