@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from mse.adapters.db import migrate
 from mse.adapters.db.engine import make_engine
 from mse.adapters.db.uow import SqlAlchemyUnitOfWork
+from mse.cli_documents import register as register_document_commands
 from mse.cli_intake import register as register_intake_commands
 from mse.demo.load import load_demo
 from mse.demo.referrals import DemoPkiPaths
@@ -39,6 +40,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(audit_app, name="audit")
 app.add_typer(tokens_app, name="tokens")
 register_intake_commands(app)
+register_document_commands(app)
 
 console = Console(stderr=True)
 

@@ -28,6 +28,7 @@ class Kind(StrEnum):
     ACCOUNT = "account"  # user accounts
     REFERRAL = "referral"  # направление на МСЭ with the health data it carries
     QUARANTINE = "quarantine"  # received documents that could not be read or verified (may hold personal data)
+    PROTOCOL = "protocol"  # протокол проведения МСЭ (389н): personal and health data, decisions
 
 
 class Action(StrEnum):
@@ -93,6 +94,10 @@ POLICY: dict[tuple[Kind, Action], dict[Role, Rule]] = {
     # Registration or return (EREF: registrar registers; the return is signed by the bureau).
     (Kind.REFERRAL, Action.UPDATE): {Role.REGISTRAR: _in_tree, Role.EXPERT: _in_tree, Role.HEAD: _in_tree},
     (Kind.QUARANTINE, Action.READ): {Role.REGISTRAR: _always, Role.HEAD: _always},
+    # The protocol is the experts' work (389н прил.2 п.3): specialists and the head of the bureau (or of
+    # the main / Federal bureau's expert panel) read and fill it; the registrar does not need the health data.
+    (Kind.PROTOCOL, Action.READ): dict.fromkeys((Role.EXPERT, Role.HEAD, Role.MAIN_EXPERT, Role.FEDERAL_EXPERT), _in_tree),
+    (Kind.PROTOCOL, Action.UPDATE): dict.fromkeys((Role.EXPERT, Role.HEAD, Role.MAIN_EXPERT, Role.FEDERAL_EXPERT), _in_tree),
 }
 
 

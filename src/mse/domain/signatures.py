@@ -52,3 +52,9 @@ class DocumentSigner(Protocol):
     def sign(self, content: bytes) -> bytes:
         """A detached CAdES-BES signature (DER) of the platform's own signing certificate."""
         ...
+
+
+class StaffKeys(Protocol):
+    def signer_for(self, user_id: str, full_name: str) -> DocumentSigner:
+        """The signer of one staff member (the УКЭП of the head or a specialist, 389н прил.2 п.2, п.18)."""
+        ...

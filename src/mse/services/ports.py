@@ -17,6 +17,7 @@ from mse.domain.organisation import MedicalOrganisation, OrgUnit, Position, Prof
 from mse.domain.people import Person, PersonData
 from mse.domain.policy import PersonFilter
 from mse.services.intake_ports import IntakeRepo
+from mse.services.protocol_ports import ProtocolRepo
 
 # ---- read models -------------------------------------------------------------------------
 
@@ -167,6 +168,8 @@ class UnitOfWork(Protocol):
     def audit(self) -> AuditRepo: ...
     @property
     def intake(self) -> IntakeRepo: ...
+    @property
+    def protocols(self) -> ProtocolRepo: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None: ...

@@ -28,6 +28,7 @@ from mse.web.api import persons as api_persons
 from mse.web.api import referrals as api_referrals
 from mse.web.intake_wiring import build_intake
 from mse.web.observability import BodySizeLimitMiddleware, Metrics, RequestContextMiddleware, configure_logging
+from mse.web.protocol_wiring import build_protocols
 from mse.web.ui import router as ui_router
 from mse.web.ui.templating import make_templates
 
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.clock = clock or SystemClock()
     app.state.metrics = Metrics()
     app.state.intake = build_intake(settings, app.state.clock)
+    app.state.protocols = build_protocols(settings)
     templates: Jinja2Templates = make_templates(settings)
     app.state.templates = templates
 

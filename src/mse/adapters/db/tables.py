@@ -375,3 +375,52 @@ exam_requirements = Table(
     Column("source", String(300), nullable=False),
     Column("loaded_at", TS, nullable=False),
 )
+
+# The protocol of MSE (389н): one per case; the document keyed by item code, its edits and signatures.
+protocols = Table(
+    "protocols",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, unique=True),
+    Column("form", String(40), nullable=False),
+    Column("form_version", String(20), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("prefilled", JSON, nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("revision", Integer, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("updated_at", TS, nullable=False),
+    Column("updated_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("canonical_sha256", String(64), nullable=True),  # of the frozen content, from the first signature on
+)
+
+protocol_changes = Table(
+    "protocol_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("protocol_id", Integer, ForeignKey("protocols.id"), nullable=False, index=True),
+    Column("revision", Integer, nullable=False),
+    Column("at", TS, nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("keys", JSON, nullable=False),
+    Column("before", JSON, nullable=False),
+    Column("after", JSON, nullable=False),
+    UniqueConstraint("protocol_id", "revision", name="uq_protocol_changes_revision"),
+)
+
+protocol_signatures = Table(
+    "protocol_signatures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("protocol_id", Integer, ForeignKey("protocols.id"), nullable=False, index=True),
+    Column("role", String(16), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("full_name", String(300), nullable=False),
+    Column("position", String(200), nullable=False),
+    Column("signed_at", TS, nullable=False),
+    Column("certificate_serial", String(80), nullable=True),
+    Column("canonical_sha256", String(64), nullable=False),
+    Column("cms", LargeBinary, nullable=False),
+    UniqueConstraint("protocol_id", "user_id", name="uq_protocol_signatures_signer"),
+)

@@ -11,6 +11,7 @@ from mse.adapters.db.repositories.identity import IdentityRepository
 from mse.adapters.db.repositories.intake import IntakeRepository
 from mse.adapters.db.repositories.organisation import OrganisationRepository
 from mse.adapters.db.repositories.people import PeopleRepository
+from mse.adapters.db.repositories.protocols import ProtocolRepository
 
 
 class SqlAlchemyUnitOfWork:
@@ -19,6 +20,7 @@ class SqlAlchemyUnitOfWork:
     identity: IdentityRepository
     audit: AuditRepository
     intake: IntakeRepository
+    protocols: ProtocolRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -33,6 +35,7 @@ class SqlAlchemyUnitOfWork:
         self.identity = IdentityRepository(conn)
         self.audit = AuditRepository(conn)
         self.intake = IntakeRepository(conn)
+        self.protocols = ProtocolRepository(conn)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mse.web.ui import pages_audit, pages_auth, pages_home, pages_institutions, pages_intake, pages_persons, pages_register
+from mse.web.ui import (
+    pages_audit,
+    pages_auth,
+    pages_home,
+    pages_institutions,
+    pages_intake,
+    pages_persons,
+    pages_protocols,
+    pages_register,
+)
 
 router = APIRouter(include_in_schema=False)
 # /persons/new is registered before /persons/{id:int}; the converter keeps them apart anyway.
-for module in (pages_auth, pages_home, pages_register, pages_persons, pages_institutions, pages_audit, pages_intake):
+for module in (pages_auth, pages_home, pages_register, pages_persons, pages_institutions, pages_audit, pages_intake, pages_protocols):
     router.include_router(module.router)
