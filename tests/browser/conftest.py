@@ -20,6 +20,7 @@ from mse.adapters.db.engine import make_engine
 from mse.adapters.db.migrate import upgrade
 from mse.adapters.db.uow import SqlAlchemyUnitOfWork
 from mse.adapters.signature.pki import IssuedCertificate, create_root_ca, issue_certificate, write_trusted_roots
+from mse.adapters.signature.staff_keys import DemoStaffKeys
 from mse.demo.load import load_demo
 from mse.settings import Settings
 from mse.web.app import create_app
@@ -96,6 +97,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
                         trusted_roots=write_trusted_roots(pki_dir / "trusted-roots.pem", root),
                         bureau_signing_cert=bureau_cert.cert, bureau_signing_key=bureau_cert.key)
     app = create_app(settings, engine=engine)
+    # Specialists sign protocols with demo keys from the same test CA (what `mse demo load` sets up in var/pki).
+    app.state.protocols.staff_keys = DemoStaffKeys(pki_dir / "staff", root)
+    app.state.protocols.demo_keys = True
     sock = _loopback_socket()
     port = int(sock.getsockname()[1])
     server = _ThreadServer(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
