@@ -65,6 +65,9 @@ EXPECTED: dict[tuple[Kind, Action], tuple[frozenset[Role], frozenset[Role]]] = {
     (Kind.REFERRAL, Action.CREATE): (frozenset({MO, AD}), frozenset({AD})),
     (Kind.REFERRAL, Action.UPDATE): (frozenset({R, E, H}), frozenset()),
     (Kind.QUARANTINE, Action.READ): (frozenset({R, H}), frozenset({R, H})),
+    # The protocol (389н): the specialists and the head; the registrar registers but does not read health data.
+    (Kind.PROTOCOL, Action.READ): (frozenset({E, H, M, F}), frozenset({F})),
+    (Kind.PROTOCOL, Action.UPDATE): (frozenset({E, H, M, F}), frozenset({F})),
 }
 
 CELLS = [(kind, action, role) for (kind, action) in EXPECTED for role in Role]

@@ -138,9 +138,10 @@ def _life_dates(c: Ctx) -> Iterable[Issue]:
         issued = c.day(key)
         if issued and held and issued > held:
             yield key, f"Дата выдачи документа ({_fmt(issued)}) позже даты проведения МСЭ"
-    issued = c.day("16.date")
-    if issued and born and issued < born:
-        yield "16.date", "Документ, удостоверяющий личность, выдан раньше даты рождения"
+    for key in ("16.date", "17.4.date"):  # the representative's own passport (17.3) may well predate the citizen
+        issued = c.day(key)
+        if issued and born and issued < born:
+            yield key, "Документ выдан раньше даты рождения гражданина"
 
 
 def _age_recorded(c: Ctx) -> Iterable[Issue]:
@@ -164,7 +165,7 @@ def _term_dates(c: Ctx) -> Iterable[Issue]:
 
 def _ranges(c: Ctx) -> Iterable[Issue]:
     held = c.day("2")
-    for item in ("85", "86"):
+    for item in ("85", "86", "87.7", "88.7", "88.9"):
         start, end = c.day(f"{item}.from"), c.day(f"{item}.to")
         if start and end and start > end:
             yield f"{item}.to", f"Пункт {item}: дата окончания периода раньше даты начала"
@@ -221,6 +222,10 @@ def _previous_disability(c: Ctx) -> Iterable[Issue]:
     for purpose in ("23.16", "23.18"):
         if purpose in purposes and not had:
             yield "24.1", f"Цель {purpose} предполагает установленную ранее инвалидность (пункт 24.1)"
+    if "23.17" in purposes and not c.filled("24.6"):
+        yield "24.6", "Цель 23.17 предполагает установленную ранее степень утраты профессиональной трудоспособности (пункт 24.6)"
+    if "23.14" in purposes and not c.filled("74.ipra_number"):
+        yield "74.ipra_number", "Цель 23.14 (исправления в ИПРА) предполагает ранее разработанную ИПРА (пункт 74)"
 
 
 # ---- decisions (§3.D D11, §3.G) -------------------------------------------------------------------
@@ -228,7 +233,7 @@ def _previous_disability(c: Ctx) -> Iterable[Issue]:
 _PURPOSE_DECISIONS: dict[str, tuple[str, ...]] = {
     "23.1": ("80",), "23.2": ("80",), "23.3": ("81",), "23.4": ("96",), "23.5": ("83.1",),
     "23.6": ("87.1", "88.1"), "23.7": ("89",), "23.8": ("90",), "23.9": ("91",), "23.10": ("98",), "23.11": ("99",),
-    "23.12": ("97",), "23.13": ("92",), "23.15": ("94",), "23.19": ("86(1)",),
+    "23.12": ("97",), "23.13": ("92",), "23.14": ("92",), "23.15": ("94",), "23.19": ("86(1)",),
 }
 
 
@@ -288,6 +293,9 @@ def _severity_bands(c: Ctx) -> Iterable[Issue]:
             yield key, f"Пункт {key}: процент устанавливается кратным {c.params.percent_step} (от 10 до 100)"
         elif band and not band[0] <= percent <= band[1]:
             yield key, f"Пункт {key}: {percent} % не соответствует отмеченной степени ({band[0]}–{band[1]} %)"
+    final = c.number("79.13.4.percent")
+    if final is not None and final % c.params.percent_step:
+        yield "79.13.4.percent", f"Итоговая оценка (79.13.4) устанавливается кратной {c.params.percent_step} %"
 
 
 def _summary(c: Ctx) -> Iterable[Issue]:
@@ -314,12 +322,15 @@ def _summary(c: Ctx) -> Iterable[Issue]:
 
 
 def _family_counts(c: Ctx) -> Iterable[Issue]:
-    total, adults, children, disabled = (c.number(f"28.{s}") for s in "abcd")
-    for key, part in (("28.b", adults), ("28.c", children)):
+    # 28.a members, 28.b of them children under 18, 28.c of them disabled, 28.d disabled children under 18.
+    total, children, disabled, disabled_children = (c.number(f"28.{s}") for s in "abcd")
+    for key, part in (("28.b", children), ("28.c", disabled)):
         if total is not None and part is not None and part > total:
             yield key, "Пункт 28: часть членов семьи не может превышать их общее число"
-    if disabled is not None and total is not None and disabled > total:
-        yield "28.d", "Пункт 28: часть членов семьи не может превышать их общее число"
+    if disabled_children is not None:
+        bounds = [b for b in (children, disabled) if b is not None]
+        if bounds and disabled_children > min(bounds):
+            yield "28.d", "Пункт 28: детей-инвалидов не может быть больше, чем детей или инвалидов в семье"
 
 
 def _minors_only(c: Ctx) -> Iterable[Issue]:
@@ -343,7 +354,7 @@ RULES: tuple[ProtocolRule, ...] = (
     ProtocolRule("D2", "Формы 20.3, 21.8 и 20.4 — с даты вступления в силу", f"{FORM} п.3 приказа", "seed", "error", _forms_in_force),
     ProtocolRule("D3a", "Дистанционная форма и место проведения", f"{FORM} прил.2 п.10(3) [derived]", "derived", "error", _remote_place),
     ProtocolRule("D12", "Цели 23.1/23.2 и возраст", f"{FORM} п.23 [derived]", "derived", "warning", _purpose_age),
-    ProtocolRule("D13", "Цели 23.16/23.18 требуют установленной инвалидности", f"{FORM} пп.23, 24 [derived]", "derived", "warning", _previous_disability),
+    ProtocolRule("D13", "Цели 23.14/23.16–23.18 требуют ранее установленного решения", f"{FORM} пп.23, 24 [derived]", "derived", "warning", _previous_disability),
     ProtocolRule("D11", "Решение по каждой цели МСЭ", f"{FORM} прил.2 п.4, п.15 [derived]", "derived", "error", _decision_for_purpose),
     ProtocolRule("G9", "Группа / категория «ребенок-инвалид» и возраст", f"{FORM} п.80 [derived]; ПП 588", "external", "error", _outcome_age),
     ProtocolRule("G10", "При установлении инвалидности — причина и срок", f"{FORM} пп.80–84, 92 [derived]", "derived", "error", _outcome_complete),

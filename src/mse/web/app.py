@@ -25,6 +25,7 @@ from mse.web.api import forms as api_forms
 from mse.web.api import identity as api_identity
 from mse.web.api import organisation as api_organisation
 from mse.web.api import persons as api_persons
+from mse.web.api import protocols as api_protocols
 from mse.web.api import referrals as api_referrals
 from mse.web.intake_wiring import build_intake
 from mse.web.observability import BodySizeLimitMiddleware, Metrics, RequestContextMiddleware, configure_logging
@@ -67,7 +68,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_exception_handler(Exception, errors.unhandled_error_handler)
 
     app.include_router(health.router)
-    for module in (api_persons, api_organisation, api_identity, api_referrals, api_forms):
+    for module in (api_persons, api_organisation, api_identity, api_referrals, api_forms, api_protocols):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ui_router.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

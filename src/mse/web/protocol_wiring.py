@@ -25,20 +25,24 @@ class ProtocolWiring:
     staff_keys: StaffKeys | None
     demo_keys: bool
     icd_exists: Callable[[str], bool]
+    demo_pki: Path | None = None  # where `mse demo load` keeps the demo CA (var/pki); None outside demo mode
+
+    def keys(self) -> StaffKeys | None:
+        """The specialists' signing keys; in demo mode the demo CA may appear after start-up (`mse demo load`)."""
+        if self.staff_keys is None and self.demo_pki is not None:
+            try:
+                self.staff_keys, self.demo_keys = DemoStaffKeys.from_demo_pki(self.demo_pki), True
+            except SignatureSetupError:
+                return None
+        return self.staff_keys
 
 
 def build_protocols(settings: Settings) -> ProtocolWiring:
-    keys: StaffKeys | None = None
-    demo = False
-    if settings.demo_accounts_allowed:
-        # Demo mode: each specialist signs with a key of the demo CA (`mse demo load` creates it in var/pki).
-        try:
-            keys = DemoStaffKeys.from_demo_pki(Path(settings.trusted_roots).parent)
-            demo = True
-        except SignatureSetupError:
-            keys = None
+    """Outside demo mode there are no server-side keys: qualified signatures are made on the specialist's token
+    (not implemented yet — the workbench says so)."""
     dictionary = icd10()
-    return ProtocolWiring(staff_keys=keys, demo_keys=demo, icd_exists=lambda code: dictionary.exists(code))
+    demo_pki = Path(settings.trusted_roots).parent if settings.demo_accounts_allowed else None
+    return ProtocolWiring(staff_keys=None, demo_keys=False, icd_exists=lambda code: dictionary.exists(code), demo_pki=demo_pki)
 
 
 def protocol_pdf(record: ProtocolRecord, *, institution: str, compact: bool = True) -> bytes:

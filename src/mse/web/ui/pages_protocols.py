@@ -71,7 +71,7 @@ def _page(request: Request, record: ProtocolRecord, *, typed: dict[str, object] 
         "ready": checked.ready and not problems, "message": message or request.query_params.get("done"),
         "STATUS_LABELS": STATUS_LABELS, "SIGNER_ROLE_LABELS": SIGNER_ROLE_LABELS, "ItemType": ItemType,
         "display_value": display_value, "table_rows": table_rows, "facts": schema_facts(schema),
-        "can_sign": _wiring(request).staff_keys is not None, "demo_keys": _wiring(request).demo_keys,
+        "can_sign": _wiring(request).keys() is not None, "demo_keys": _wiring(request).demo_keys,
         "DONE": {"signed": "Протокол подписан", "saved": "Изменения сохранены"},
     }
     return render(request, "protocols/workbench.html", ctx, status=status, section="protocols")
@@ -143,12 +143,13 @@ def autosave(request: Request, protocol_id: int, actor: UiActor, uow: Uow, clock
 def sign(request: Request, protocol_id: int, actor: UiActor, uow: Uow, clock: ClockDep, form: Form) -> Response:
     _require(actor)
     wiring = _wiring(request)
-    if wiring.staff_keys is None:
+    keys = wiring.keys()
+    if keys is None:
         raise Conflict("signing_not_configured", "Подписание на сервере не настроено: ключи специалистов не подключены")
     with uow:
         position = _position(uow, actor)
     try:
-        protocols.sign(lambda: uow, actor, protocol_id, position=position, keys=wiring.staff_keys, clock=clock,
+        protocols.sign(lambda: uow, actor, protocol_id, position=position, keys=keys, clock=clock,
                        icd_exists=wiring.icd_exists)
     except (ValidationFailed, Conflict) as exc:
         with uow:

@@ -1,0 +1,49 @@
+"""/api/v1 protocols: open for a case, read, edit a draft with revisions, check — errors as problem+json."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+from mse.domain.identity import Role
+from tests.intake_support import TestPki
+from tests.protocol_support import ADULT_DECISION, registered_case
+
+
+def test_open_patch_and_check(login_as: Callable[[Role], TestClient], pki: TestPki) -> None:
+    case_id = registered_case(login_as, pki, document_id="doc-api-protocol")
+    expert = login_as(Role.EXPERT)
+    opened = expert.post(f"/api/v1/cases/{case_id}/protocol")
+    assert opened.status_code == 200, opened.text
+    body = opened.json()
+    assert body["status"] == "draft"
+    assert body["prefilled"]["4.surname"] == "регистр граждан"  # the registry is the master record
+    assert body["prefilled"]["77.2"] == "направление на МСЭ"
+    pid = body["id"]
+    bad = expert.patch(f"/api/v1/protocols/{pid}", json={"revision": 1, "changes": {"20": "20.9", "3.1": "25:00"}})
+    assert bad.status_code == 422
+    assert bad.headers["content-type"].startswith("application/problem+json")
+    assert {e["field"] for e in bad.json()["errors"]} == {"20", "3.1"}
+    assert all("Пункт" in e["message"] for e in bad.json()["errors"])
+    ok = expert.patch(f"/api/v1/protocols/{pid}", json={"revision": 1, "changes": ADULT_DECISION})
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["protocol"]["revision"] == 2
+    stale = expert.patch(f"/api/v1/protocols/{pid}", json={"revision": 1, "changes": {"102": "иное"}})
+    assert stale.status_code == 409
+    assert stale.json()["code"] == "protocol_revision_conflict"
+    check = expert.get(f"/api/v1/protocols/{pid}/check").json()
+    assert check["ready"] is True, check
+    wrong = expert.patch(f"/api/v1/protocols/{pid}", json={"revision": 2, "changes": {"80": "80.4"}})
+    found = expert.get(f"/api/v1/protocols/{pid}/check").json()
+    assert wrong.status_code == 200
+    assert found["ready"] is False
+    assert any(f["rule_id"] == "G9" and f["item"] == "80" for f in found["findings"])
+
+
+def test_other_roles_do_not_see_protocols(login_as: Callable[[Role], TestClient], pki: TestPki) -> None:
+    case_id = registered_case(login_as, pki, document_id="doc-api-protocol-2")
+    pid = login_as(Role.EXPERT).post(f"/api/v1/cases/{case_id}/protocol").json()["id"]
+    for role in (Role.REGISTRAR, Role.MEDICAL_ORG, Role.CITIZEN, Role.AUDITOR, Role.ADMIN):
+        r = login_as(role).get(f"/api/v1/protocols/{pid}")
+        assert r.status_code == 404, (role, r.status_code)
