@@ -14,9 +14,11 @@ from urllib.parse import urlencode
 import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
+from typer.testing import CliRunner
 
 from mse.adapters.documents.signed_package import read_package, verify_package
 from mse.adapters.signature import GostCmsVerifier
+from mse.cli import app as cli_app
 from mse.domain.identity import Role
 from tests.intake_support import TestPki
 from tests.protocol_support import ADULT_DECISION, registered_case, staff_keys
@@ -120,7 +122,8 @@ def test_autosave_keeps_history_and_refuses_unreadable_values(login_as: Callable
     assert "<code>20</code>: — → 20.2" in history.text
 
 
-def test_sign_in_order_then_locked_and_verifiable(login_as: Callable[[Role], TestClient], pki: TestPki, keys: Path) -> None:
+def test_sign_in_order_then_locked_and_verifiable(login_as: Callable[[Role], TestClient], pki: TestPki, keys: Path,
+                                                  tmp_path: Path) -> None:
     case_id = registered_case(login_as, pki)
     expert = login_as(Role.EXPERT)
     protocol_id = open_protocol(expert, case_id)
@@ -144,6 +147,11 @@ def test_sign_in_order_then_locked_and_verifiable(login_as: Callable[[Role], Tes
     final = document(head, protocol_id)
     assert final["status"] == "signed"
     package = head.get(f"/protocols/{protocol_id}/signed.json")
+    saved = tmp_path / "protocol.signed.json"
+    saved.write_bytes(package.content)
+    cli = CliRunner().invoke(cli_app, ["documents", "verify", str(saved), "--trusted-roots", str(keys)])
+    assert cli.exit_code == 0, cli.output
+    assert "Все подписи действительны" in cli.output
     verdict = verify_package(read_package(package.content), GostCmsVerifier(keys))
     assert verdict.valid, verdict.problems
     assert [c.signature.role.value for c in verdict.checks] == ["specialist", "head"]
