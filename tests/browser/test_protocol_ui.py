@@ -65,7 +65,9 @@ def test_expert_fills_signs_and_prints_a_protocol(page: Page, browser: Browser, 
 
     # Conditional items: the place of an in-person MSE appears only for form 20.2 (389н прил.2 п.10(3)).
     expect(item(page, "21")).to_be_hidden()
-    tick(page, "20", "20.2")
+    # Keyboard only: focus the option and press Space, as a user without a mouse does.
+    item(page, "20").locator('input[value="20.2"]').focus()
+    page.keyboard.press("Space")
     expect(item(page, "21")).to_be_visible()
     expect(item(page, "3.2")).to_be_visible()
     tick(page, "21", "21.1")
