@@ -158,7 +158,7 @@ class AgeFact:
     unit: str = "years"  # or "months"
 
     def value(self, data: Data) -> float | None:
-        born, on = _as_date(data.get(self.birth)), _as_date(data.get(self.on))
+        born, on = as_date(data.get(self.birth)), as_date(data.get(self.on))
         if born is None or on is None or on < born:
             return None
         years, months = completed_age(born, on)
@@ -171,7 +171,8 @@ def completed_age(born: date, on: date) -> tuple[int, int]:
     return months // 12, months
 
 
-def _as_date(value: object) -> date | None:
+def as_date(value: object) -> date | None:
+    """An ISO date stored in a document, or None when missing or malformed (the validator reports that)."""
     if not isinstance(value, str):
         return None
     try:

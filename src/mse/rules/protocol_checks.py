@@ -16,7 +16,7 @@ from datetime import date
 
 from mse.domain.periods import in_force
 from mse.forms import FormSchema
-from mse.forms.conditions import compute_facts, is_empty
+from mse.forms.conditions import as_date, compute_facts, is_empty
 
 FORM = "389н"
 
@@ -58,13 +58,7 @@ class Ctx:
         return not is_empty(self.data.get(key))
 
     def day(self, key: str) -> date | None:
-        value = self.data.get(key)
-        if not isinstance(value, str):
-            return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
+        return as_date(self.data.get(key))
 
     def text(self, key: str) -> str | None:
         value = self.data.get(key)
