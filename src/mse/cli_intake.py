@@ -111,16 +111,20 @@ def forms_list(fmt: FormatOpt = "text") -> None:
 
 @forms_app.command("export")
 def forms_export(
-    name: Annotated[str, typer.Argument(help="Имя формы, например referral-088u")],
-    on: Annotated[str | None, typer.Option("--on", help="Версия, действующая на дату ГГГГ-ММ-ДД (по умолчанию сегодня)")] = None,
+    name: Annotated[str, typer.Argument(help="Имя формы, например referral-088u или protocol-389n")],
+    on: Annotated[
+        str | None,
+        typer.Option("--date", "--on", help="Редакция, действующая на дату ГГГГ-ММ-ДД (по умолчанию сегодня)"),
+    ] = None,
     fmt: FormatOpt = "text",
 ) -> None:
-    """Вывести схему формы: пункты, ключи, типы, обязательность, справочники."""
+    """Вывести схему формы в редакции, действующей на дату: пункты, ключи, типы, варианты, обязательность, справочники."""
     fmt = _fmt(fmt)
     try:
         day = date.fromisoformat(on) if on else SystemClock().today()
     except ValueError as exc:
-        raise typer.BadParameter("дата в формате ГГГГ-ММ-ДД", param_hint="--on") from exc
+        console.print(f"[red]Неверная дата «{on}»: ожидается дата в формате ГГГГ-ММ-ДД, например 2024-06-01[/red]", soft_wrap=True)
+        raise typer.Exit(2) from exc
     try:
         schema = form_in_force(name, day)
     except NotFound as exc:
@@ -133,11 +137,11 @@ def forms_export(
     table = Table(title=f"{data['title']} — {data['form_number'] or data['form']}, версия {data['version']} ({data['act']})")
     for col in ("пункт", "ключ", "тип", "обяз.", "справочник"):
         table.add_column(col)
-    for section in data["sections"]:
-        table.add_row(f"[bold]{section['code']}[/bold]", f"[bold]{section['title']}[/bold]", "", "", "")
-        for it in section["items"]:
-            required = "да" if it["required"] else ("если " + it["required_if"]["key"] if it.get("required_if") else "")
-            table.add_row(str(it["code"]), it["key"], it["type"], required, it.get("dictionary") or "")
+    for section in schema.sections:
+        table.add_row(f"[bold]{section.code}[/bold]", f"[bold]{section.title}[/bold]", "", "", "")
+        for it in section.items:  # a condition may be any/all/not (the protocol), not only one key
+            required = "да" if it.required else ("если " + it.required_if.describe() if it.required_if else "")
+            table.add_row(it.code, it.key, it.type.value, required, it.dictionary or "")
     Console(width=160).print(table)
     typer.echo(f"Пунктов: {data['item_count']}")
 

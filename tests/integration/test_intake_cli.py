@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -14,6 +16,7 @@ from mse.adapters.db.engine import make_engine
 from mse.adapters.db.migrate import upgrade
 from mse.adapters.db.uow import SqlAlchemyUnitOfWork
 from mse.cli import app
+from mse.forms import available_forms, form_in_force, load_form, schema_as_data
 from mse.settings import get_settings
 from tests.builders import build_world
 from tests.intake_support import TestPki, envelope, rich_referral
@@ -52,19 +55,78 @@ def _write(directory: Path, name: str, body: bytes, pki: TestPki, *, sign: bool 
     return path
 
 
+def _exported_codes(data: dict[str, Any]) -> set[str]:
+    """Every key, item code, option code and fixed-row code in an exported schema."""
+    out: set[str] = set()
+
+    def walk(items: list[dict[str, Any]]) -> None:
+        for it in items:
+            out.update((it["key"], it["code"]))
+            out.update(o["code"] for o in (*it.get("options", ()), *it.get("rows", ())))
+            walk(it.get("columns", []))
+
+    for section in data["sections"]:
+        walk(section["items"])
+    return out
+
+
 def test_forms_export_json_has_every_item_once() -> None:
-    r = runner.invoke(app, ["forms", "export", "referral-088u", "--format", "json"])
+    forms = available_forms()
+    assert {"referral-088u", "protocol-389n"} <= set(forms)
+    listing = runner.invoke(app, ["forms", "list", "--format", "json"])
+    assert listing.exit_code == 0, listing.output
+    listed = [(f["form"], f["version"]) for f in json.loads(listing.stdout)["forms"]]
+    assert listed == [(name, v) for name, versions in sorted(forms.items()) for v in versions]
+    for name, versions in forms.items():
+        latest = load_form(name, versions[-1])
+        r = runner.invoke(app, ["forms", "export", name, "--date", latest.valid_from.isoformat(), "--format", "json"])
+        assert r.exit_code == 0, r.output
+        data = json.loads(r.stdout)
+        assert data["version"] == versions[-1]
+        keys = [it["key"] for s in data["sections"] for it in s["items"]]
+        assert data["item_count"] == len(keys), name
+        assert len(set(keys)) == len(keys), name
+        assert keys == [it.key for it in latest.items()], name
+        # The whole schema of the edition, every option and condition included.
+        assert data == json.loads(json.dumps(schema_as_data(latest), ensure_ascii=False)), name
+    referral = json.loads(runner.invoke(app, ["forms", "export", "referral-088u", "--format", "json"]).stdout)
+    assert referral["item_count"] == 119
+    for name in forms:
+        text = runner.invoke(app, ["forms", "export", name])
+        assert text.exit_code == 0, text.output
+        assert "Пунктов:" in text.stdout
+    assert "patientBirthDate" in runner.invoke(app, ["forms", "export", "referral-088u"]).stdout
+    assert runner.invoke(app, ["forms", "export", "no-such-form"]).exit_code == 2
+
+
+def test_forms_export_protocol_edition_in_force_on_a_date() -> None:
+    r = runner.invoke(app, ["forms", "export", "protocol-389n", "--date", "2024-06-01", "--format", "json"])
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
-    keys = [it["key"] for s in data["sections"] for it in s["items"]]
-    assert data["item_count"] == len(keys) == 119
-    assert len(set(keys)) == len(keys)
-    text = runner.invoke(app, ["forms", "export", "referral-088u"])
-    assert text.exit_code == 0
-    assert "patientBirthDate" in text.stdout
-    listing = runner.invoke(app, ["forms", "list", "--format", "json"])
-    assert json.loads(listing.stdout)["forms"][0]["form"] == "referral-088u"
-    assert runner.invoke(app, ["forms", "export", "no-such-form"]).exit_code == 2
+    assert data["version"] == "2024-01-01"
+    codes = _exported_codes(data)
+    assert "20.4" in codes  # from 01.01.2024 (order point 3)
+    assert "3.4" not in codes  # added by 685н
+    assert data == json.loads(json.dumps(schema_as_data(form_in_force("protocol-389n", date(2024, 6, 1))), ensure_ascii=False))
+    before = json.loads(runner.invoke(app, ["forms", "export", "protocol-389n", "--date", "2023-12-31", "--format", "json"]).stdout)
+    assert before["version"] == "2023-06-01"
+    assert "20.4" not in _exported_codes(before)
+    assert "20.3" in _exported_codes(before)
+
+
+@pytest.mark.parametrize("bad", ["2024-13-01", "01.06.2024", "завтра"])
+def test_forms_export_rejects_a_malformed_date_in_russian(bad: str) -> None:
+    r = runner.invoke(app, ["forms", "export", "protocol-389n", "--date", bad, "--format", "json"])
+    assert r.exit_code == 2
+    assert r.stdout == ""
+    assert f"Неверная дата «{bad}»" in r.stderr
+    assert "ГГГГ-ММ-ДД" in r.stderr
+
+
+def test_forms_export_date_before_the_first_edition() -> None:
+    r = runner.invoke(app, ["forms", "export", "protocol-389n", "--date", "2020-01-01", "--format", "json"])
+    assert r.exit_code == 2
+    assert "Нет версии формы «protocol-389n», действующей на 01.01.2020" in " ".join(r.stderr.split())
 
 
 def test_check_clean_and_failing_referrals_without_storing(cli_db: Engine, pki: TestPki, tmp_path: Path) -> None:

@@ -152,7 +152,7 @@ def _check_value(it: Item, value: object, path: str, icd_exists: IcdLookup | Non
     if kind in (ItemType.ICD10, ItemType.ICD10_LIST):
         codes = value if kind is ItemType.ICD10_LIST else [value]
         if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
-            return bad("ожидается код МКБ-10" if kind is ItemType.ICD10 else "ожидается список кодов МКБ-10")
+            return bad("ожидается код МКБ-10" if kind is ItemType.ICD10 else "ожидается список кодов МКБ-10", "type")
         out: list[FieldProblem] = []
         for code in codes:
             assert isinstance(code, str)
