@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from mse.forms.loader import SchemaError, parse_form
@@ -32,8 +33,6 @@ def main(path: str) -> int:
             "sections": [section, {"code": "_", "title": "_", "items": stubs}],
         }
         try:
-            from datetime import date
-
             schema = parse_form(raw, on=date.fromisoformat(ed["valid_from"]))
         except (SchemaError, KeyError, ValueError) as exc:
             print(f"edition {ed['version']}: ERROR {exc!r}")

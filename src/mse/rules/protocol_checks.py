@@ -50,9 +50,9 @@ class Ctx:
         self.schema = schema
         self.params = params
         facts = compute_facts(schema.facts, data)
-        age = facts.get("age_years")
-        self.age: int | None = None if age is None else int(age)
-        self.months: int | None = None if facts.get("age_months") is None else int(facts["age_months"] or 0)
+        years, months = facts.get("age_years"), facts.get("age_months")
+        self.age: int | None = None if years is None else int(years)
+        self.months: int | None = None if months is None else int(months)
 
     def filled(self, key: str) -> bool:
         return not is_empty(self.data.get(key))
@@ -179,17 +179,16 @@ def _source_matches_basis(c: Ctx) -> Iterable[Issue]:
         yield "19", f"Основание проведения МСЭ ({basis}) не соответствует документу, указанному в пункте 1"
 
 
-def _forms_in_force(c: Ctx) -> Iterable[Issue]:
-    # 389н п.3: 20.3 и 21.8 — с 01.06.2023, 20.4 — с 01.01.2024.
+def _options_in_force(c: Ctx) -> Iterable[Issue]:
+    # 389н п.3: 20.3 and 21.8 apply from 01.06.2023, 20.4 from 01.01.2024; later acts add options the same way.
+    # The dates are the options' own valid_from in the form data, judged on the date of the MSE (item 2).
     held = c.day("2")
     if held is None:
         return
-    if "20.3" in c.codes("20") and held < date(2023, 6, 1):
-        yield "20", "Форма 20.3 (дистанционно) применяется с 01.06.2023"
-    if "21.8" in c.codes("21") and held < date(2023, 6, 1):
-        yield "21", "Вариант 21.8 применяется с 01.06.2023"
-    if "20.4" in c.codes("20") and held < date(2024, 1, 1):
-        yield "20", "Форма 20.4 (без доступа к персональным данным) применяется с 01.01.2024"
+    for it in c.schema.items():
+        for option in it.options:
+            if option.valid_from is not None and held < option.valid_from and option.code in c.codes(it.key):
+                yield it.key, f"Вариант {option.code} применяется с {_fmt(option.valid_from)}, а МСЭ проведена {_fmt(held)}"
 
 
 def _remote_place(c: Ctx) -> Iterable[Issue]:
@@ -345,7 +344,8 @@ RULES: tuple[ProtocolRule, ...] = (
     ProtocolRule("B7", "Срок инвалидности и дата переосвидетельствования", f"{FORM} пп.83, 84 [derived]", "derived", "error", _term_dates),
     ProtocolRule("B8", "Периоды пропуска переосвидетельствования", f"{FORM} пп.85, 86 [derived]", "derived", "error", _ranges),
     ProtocolRule("D1", "Документ-основание в п.1 соответствует п.19", f"{FORM} пп.1, 19 [derived]", "derived", "warning", _source_matches_basis),
-    ProtocolRule("D2", "Формы 20.3, 21.8 и 20.4 — с даты вступления в силу", f"{FORM} п.3 приказа", "seed", "error", _forms_in_force),
+    ProtocolRule("D2", "Варианты, введённые позднее (20.3, 21.8, 20.4…), — с даты вступления в силу", f"{FORM} п.3 приказа", "seed",
+                 "error", _options_in_force),
     ProtocolRule("D3a", "Дистанционная форма и место проведения", f"{FORM} прил.2 п.10(3) [derived]", "derived", "error", _remote_place),
     ProtocolRule("D12", "Цели 23.1/23.2 и возраст", f"{FORM} п.23 [derived]", "derived", "warning", _purpose_age),
     ProtocolRule("D13", "Цели 23.14/23.16–23.18 требуют ранее установленного решения", f"{FORM} пп.23, 24 [derived]", "derived", "warning", _previous_disability),

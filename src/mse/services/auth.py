@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from mse.domain.audit import AuditEntry
 from mse.domain.errors import Forbidden, NotFound, Unauthenticated
@@ -22,11 +22,6 @@ BAD_LOGIN = "Неверное имя пользователя или парол�
 
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def _utc(ts: datetime) -> datetime:
-    # SQLite gives naive datetimes back; every stored timestamp is UTC.
-    return ts if ts.tzinfo is not None else ts.replace(tzinfo=UTC)
 
 
 def build_actor(uow: UnitOfWork, account: Account, *, channel: str, ip: str | None) -> Actor:
@@ -86,13 +81,13 @@ def login(uow: UnitOfWork, login_name: str, password: str, hasher: PasswordHashe
 def session_actor(uow: UnitOfWork, token: str, clock: Clock, *, ip: str | None, session_hours: int) -> tuple[Actor, str]:
     """The actor and CSRF token of a live session; sliding expiry (an idle shift ends it)."""
     rec = uow.identity.session(_digest(token))
-    if rec is None or _utc(rec.expires_at) <= clock.now():
+    if rec is None or rec.expires_at <= clock.now():
         raise Unauthenticated("Сеанс завершён, войдите снова", "session_expired")
     account = uow.identity.account(rec.user_id)
     if account is None or not account.active:
         raise Unauthenticated("Учётная запись отключена", "account_inactive")
     new_expiry = clock.now() + timedelta(hours=session_hours)
-    if new_expiry - _utc(rec.expires_at) > timedelta(minutes=5):  # avoid a write on every request
+    if new_expiry - rec.expires_at > timedelta(minutes=5):  # avoid a write on every request
         uow.identity.touch_session(_digest(token), new_expiry)
         uow.commit()
     return build_actor(uow, account, channel="ui", ip=ip), rec.csrf_token
@@ -132,7 +127,7 @@ def issue_api_token(uow: UnitOfWork, actor: Actor, clock: Clock, *, user_id: int
 
 def token_actor(uow: UnitOfWork, token: str, clock: Clock, *, ip: str | None) -> Actor:
     rec = uow.identity.token_by_hash(_digest(token))
-    if rec is None or rec.revoked_at is not None or (rec.expires_at is not None and _utc(rec.expires_at) <= clock.now()):
+    if rec is None or rec.revoked_at is not None or (rec.expires_at is not None and rec.expires_at <= clock.now()):
         raise Unauthenticated("Токен доступа недействителен или отозван", "invalid_token")
     account = uow.identity.account(rec.user_id)
     if account is None or not account.active:

@@ -36,7 +36,7 @@ from mse.forms.validate import FORMAT_CODES, IcdLookup
 from mse.rules.protocol_checks import Finding, check_protocol
 from mse.services import audit
 from mse.services.ports import UnitOfWork
-from mse.services.protocol_ports import CaseContext, NewProtocol
+from mse.services.protocol_ports import CaseContext, NewProtocol, WorkRow
 
 FORM = "protocol-389n"
 NOT_FOUND = "Протокол не найден или у вас нет доступа к нему"
@@ -102,6 +102,15 @@ def access_protocol(uow: UnitOfWork, actor: Actor, protocol_id: int, clock: Cloc
     if action is Action.READ:
         audit.record(uow, actor, "protocol.read", Kind.PROTOCOL.value, protocol_id, clock)
     return record
+
+
+def work_list(uow: UnitOfWork, actor: Actor, clock: Clock, *, limit: int, offset: int) -> tuple[list[WorkRow], int]:
+    """The registered cases of the actor's part of the tree with their protocol's state (names: audited as a list read)."""
+    if not actor.scope_path:
+        return [], 0
+    rows, total = uow.protocols.work_list(unit_path_prefix=actor.scope_path, limit=limit, offset=offset)
+    audit.record(uow, actor, "protocol.list", Kind.PROTOCOL.value, None, clock, details={"count": len(rows), "offset": offset})
+    return rows, total
 
 
 def open_for_case(uow_factory: UowFactory, actor: Actor, case_id: int, clock: Clock) -> ProtocolRecord:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     JSON,
     Boolean,
     Column,
     Date,
     DateTime,
+    Dialect,
     ForeignKey,
     Index,
     Integer,
@@ -15,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    TypeDecorator,
     UniqueConstraint,
 )
 
@@ -29,7 +33,18 @@ NAMING_CONVENTION = {
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
-TS = DateTime(timezone=True)
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp that always comes back timezone-aware: every timestamp is written in UTC, and SQLite
+    (unlike PostgreSQL) hands it back naive — so nobody downstream has to patch the zone in."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+TS = UtcDateTime()
 
 regions = Table(
     "regions",

@@ -8,7 +8,7 @@ import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -48,13 +48,9 @@ def _require_intake(actor: Actor) -> None:
         raise Forbidden("Приём направлений на МСЭ доступен сотрудникам бюро")
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 def waiting_text(since: datetime, now: datetime) -> str:
     """How long an item has waited: «15 мин», «2 ч», «3 дн.»."""
-    seconds = max(0, int((_aware(now) - _aware(since)).total_seconds()))
+    seconds = max(0, int((now - since).total_seconds()))
     if seconds < 3600:
         return f"{seconds // 60} мин"
     if seconds < 86400:

@@ -20,7 +20,7 @@ from mse.web.deps import ClockDep, Uow
 from mse.web.protocol_wiring import ProtocolWiring, protocol_document, protocol_package, protocol_pdf
 from mse.web.ui.common import Form, Pager, UiActor, page_param, render
 from mse.web.ui.form_fields import display_value, parse_fields, table_rows
-from mse.web.ui.protocol_view import build_sections, missing_items, schema_facts
+from mse.web.ui.protocol_view import build_sections, item_key_of, missing_items, schema_facts
 
 router = APIRouter()
 PER_PAGE = 20
@@ -37,11 +37,12 @@ def _wiring(request: Request) -> ProtocolWiring:
 
 
 @router.get("/protocols")
-def work_list(request: Request, actor: UiActor, uow: Uow) -> Response:
+def work_list(request: Request, actor: UiActor, uow: Uow, clock: ClockDep) -> Response:
     _require(actor)
     page = page_param(request.query_params)
     with uow:
-        rows, total = uow.protocols.work_list(unit_path_prefix=actor.scope_path or "\x00", limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+        rows, total = protocols.work_list(uow, actor, clock, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+        uow.commit()
     ctx = {"rows": rows, "pager": Pager(page, PER_PAGE, total, "/protocols", ()), "STATUS_LABELS": STATUS_LABELS,
            "status_of": _status_label}
     return render(request, "protocols/list.html", ctx, section="protocols")
@@ -67,7 +68,8 @@ def _page(request: Request, record: ProtocolRecord, *, typed: dict[str, object] 
     sections = build_sections(schema, record.data, all_problems, checked.findings, record.prefilled, typed=typed)
     ctx = {
         "record": record, "schema": schema, "sections": sections, "missing": missing_items(sections),
-        "errors": checked.errors, "warnings": checked.warnings, "structural": [p for p in all_problems if p.code != "required"],
+        "errors": checked.errors, "warnings": checked.warnings,
+        "structural": [(item_key_of(schema, p.field), p.message) for p in all_problems if p.code != "required"],
         "ready": checked.ready and not problems, "message": message or request.query_params.get("done"),
         "STATUS_LABELS": STATUS_LABELS, "SIGNER_ROLE_LABELS": SIGNER_ROLE_LABELS, "ItemType": ItemType,
         "display_value": display_value, "table_rows": table_rows, "facts": schema_facts(schema),

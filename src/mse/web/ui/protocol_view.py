@@ -63,6 +63,15 @@ class SectionView:
         return "complete" if self.filled else "empty"
 
 
+def item_key_of(schema: FormSchema, field: str) -> str:
+    """The item a problem's path points into: "appendix.3.0.2" (row 0, column 2) → "appendix.3"."""
+    keys = {it.key for it in schema.items()}
+    path = field
+    while path not in keys and "." in path:
+        path = path.rsplit(".", 1)[0]
+    return path if path in keys else field
+
+
 def _blank(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
@@ -79,7 +88,7 @@ def build_sections(schema: FormSchema, data: Mapping[str, object], problems: lis
     by_item: dict[str, list[str]] = {}
     for p in problems:
         if p.code != "required":
-            by_item.setdefault(p.field.split(".")[0] if p.field not in values else p.field, []).append(p.message)
+            by_item.setdefault(item_key_of(schema, p.field), []).append(p.message)
     for f in findings:
         by_item.setdefault(f.item, []).append(f"{f.message} ({f.rule_id})" if f.severity == "error" else f"Внимание: {f.message} ({f.rule_id})")
     sections: list[SectionView] = []

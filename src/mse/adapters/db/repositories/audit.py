@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC
 
 from sqlalchemy import Connection, func, insert, select, update
 
@@ -14,10 +13,7 @@ from mse.services.ports import AuditQuery
 
 def _entry(r: object) -> ChainedEntry:
     m = r._mapping  # type: ignore[attr-defined]
-    at = m["at"]
-    if at.tzinfo is None:  # SQLite returns naive datetimes; everything is stored in UTC
-        at = at.replace(tzinfo=UTC)
-    e = AuditEntry(at, m["actor_user_id"], m["actor_login"], m["actor_role"], m["action"], m["object_kind"],
+    e = AuditEntry(m["at"], m["actor_user_id"], m["actor_login"], m["actor_role"], m["action"], m["object_kind"],
                    m["object_id"], m["ip"], m["reason"], m["details"])
     return ChainedEntry(m["seq"], e, m["prev_hash"], m["hash"])
 

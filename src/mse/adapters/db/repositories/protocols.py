@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
@@ -10,11 +10,6 @@ from sqlalchemy import Connection, func, insert, select, update
 from mse.adapters.db.tables import cases, org_units, protocol_changes, protocol_signatures, protocols, referrals, users
 from mse.domain.protocols import ProtocolChange, ProtocolRecord, ProtocolSignature, ProtocolStatus, SignerRole
 from mse.services.protocol_ports import CaseContext, NewProtocol, WorkRow
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive timestamps; everything stored is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class ProtocolRepository:
@@ -43,7 +38,7 @@ class ProtocolRepository:
         return ProtocolRecord(
             id=r.id, case_id=r.case_id, form=r.form, form_version=r.form_version, number=r.number, protocol_date=r.registered_on,
             data=dict(r.data), prefilled=dict(r.prefilled), status=ProtocolStatus(r.status), revision=r.revision,
-            updated_at=_aware(r.updated_at), updated_by=r.updated_by, bureau_id=r.bureau_id, unit_path=r.unit_path, signatures=sigs,
+            updated_at=r.updated_at, updated_by=r.updated_by, bureau_id=r.bureau_id, unit_path=r.unit_path, signatures=sigs,
         )
 
     def _select(self) -> Any:
@@ -99,7 +94,7 @@ class ProtocolRepository:
             .limit(limit).offset(offset)
         )
         rows = [
-            ProtocolChange(revision=r.revision, at=_aware(r.at), user_id=r.user_id, user_name=r.display_name, keys=tuple(r.keys),
+            ProtocolChange(revision=r.revision, at=r.at, user_id=r.user_id, user_name=r.display_name, keys=tuple(r.keys),
                            before=dict(r.before), after=dict(r.after))
             for r in self.conn.execute(q)
         ]
@@ -116,7 +111,7 @@ class ProtocolRepository:
         q = select(protocol_signatures).where(protocol_signatures.c.protocol_id == protocol_id).order_by(protocol_signatures.c.id)
         return [
             (ProtocolSignature(role=SignerRole(r.role), user_id=r.user_id, full_name=r.full_name, position=r.position,
-                               signed_at=_aware(r.signed_at), certificate_serial=r.certificate_serial,
+                               signed_at=r.signed_at, certificate_serial=r.certificate_serial,
                                canonical_sha256=r.canonical_sha256), bytes(r.cms))
             for r in self.conn.execute(q)
         ]
