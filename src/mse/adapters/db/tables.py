@@ -372,6 +372,12 @@ outbox = Table(
     Column("delivered_at", TS, nullable=True),
     Column("last_error", String(2000), nullable=True),
     Column("dead", Boolean, nullable=False, default=False),
+    # Delivery (migration 0005): who receives it, by when the law wants it there, the worker's lease.
+    Column("recipient", String(32), nullable=True),
+    Column("due_on", Date, nullable=True),
+    Column("deadline", String(400), nullable=True),
+    Column("claimed_until", TS, nullable=True),
+    Column("last_attempt_at", TS, nullable=True),
     Index("ix_outbox_pending", "delivered_at", "available_at"),
 )
 
@@ -438,4 +444,84 @@ protocol_signatures = Table(
     Column("canonical_sha256", String(64), nullable=False),
     Column("cms", LargeBinary, nullable=False),
     UniqueConstraint("protocol_id", "user_id", name="uq_protocol_signatures_signer"),
+)
+
+# «Количественная система оценки…» (585н прил.1/2, 374н прил.): rows an administrator imports, each dated.
+criteria_appendix_rows = Table(
+    "criteria_appendix_rows",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ruleset", String(16), nullable=False, index=True),  # "585n" | "374n"
+    Column("item", String(40), nullable=False),  # printed point, e.g. "10.4.1"
+    Column("nosology", String(2000), nullable=False),
+    Column("icd10", JSON, nullable=False),  # codes and ranges as printed: ["J95", "Q25-Q28"]
+    Column("function_type", String(2000), nullable=False),
+    Column("population", String(8), nullable=False),  # adult | child | all
+    Column("characteristic", String(4000), nullable=False),
+    Column("percent_min", Integer, nullable=False),
+    Column("percent_max", Integer, nullable=False),
+    Column("crg", String(40), nullable=True),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=True),
+    Column("source", String(1000), nullable=False),
+    Column("loaded_at", TS, nullable=False),
+    Column("loaded_by", Integer, ForeignKey("users.id"), nullable=True),
+    UniqueConstraint("ruleset", "item", "population", "valid_from", name="uq_criteria_appendix_rows_point"),
+)
+
+# The expert decision of a case (389н items 78–102): the suggestion it was made against, the votes, the snapshot
+# the documents are built from.
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, unique=True),
+    Column("protocol_id", Integer, ForeignKey("protocols.id"), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("ruleset", String(16), nullable=False),
+    Column("decision_date", Date, nullable=False),
+    Column("suggestion", JSON, nullable=False),
+    Column("outcome", JSON, nullable=False),
+    Column("departs", Boolean, nullable=False),
+    Column("departure_reason", String(4000), nullable=True),
+    Column("revision", Integer, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("updated_at", TS, nullable=False),
+    Column("snapshot", LargeBinary, nullable=True),  # canonical JSON every document is built from
+    Column("snapshot_sha256", String(64), nullable=True),
+)
+
+decision_votes = Table(
+    "decision_votes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("decision_id", Integer, ForeignKey("decisions.id"), nullable=False, index=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("full_name", String(300), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("vote", String(8), nullable=False),  # for | against
+    Column("opinion", String(4000), nullable=True),  # особое мнение (389н п.100)
+    Column("voted_at", TS, nullable=False),
+    UniqueConstraint("decision_id", "user_id", name="uq_decision_votes_voter"),
+)
+
+# Every document the bureau issues: exact bytes, their SHA-256, the head's CMS signature.
+issued_documents = Table(
+    "issued_documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("decision_id", Integer, ForeignKey("decisions.id"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("format", String(8), nullable=False),  # pdf | json | xml
+    Column("media_type", String(80), nullable=False),
+    Column("filename", String(200), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("snapshot_sha256", String(64), nullable=False),
+    Column("signature", LargeBinary, nullable=True),
+    Column("signed_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("created_at", TS, nullable=False),
+    UniqueConstraint("decision_id", "kind", "format", name="uq_issued_documents_kind"),
 )
