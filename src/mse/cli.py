@@ -21,12 +21,15 @@ from mse.adapters.db.engine import make_engine
 from mse.adapters.db.uow import SqlAlchemyUnitOfWork
 from mse.cli_documents import register as register_document_commands
 from mse.cli_intake import register as register_intake_commands
+from mse.cli_outbox import register as register_outbox_commands
+from mse.cli_outbox import start_delivery, start_demo_peer
+from mse.cli_rules import register as register_rules_commands
 from mse.demo.load import load_demo
 from mse.demo.referrals import DemoPkiPaths
 from mse.domain.identity import SYSTEM_ACTOR
 from mse.domain.ports import SystemClock
 from mse.services import audit, auth
-from mse.settings import get_settings
+from mse.settings import Settings, get_settings
 from mse.web.app import create_app
 
 app = typer.Typer(help="Информационная система медико-социальной экспертизы (МСЭ).", no_args_is_help=True,
@@ -41,6 +44,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(tokens_app, name="tokens")
 register_intake_commands(app)
 register_document_commands(app)
+register_outbox_commands(app)
+register_rules_commands(app)
 
 console = Console(stderr=True)
 
@@ -168,14 +173,23 @@ def serve(
     """Запустить веб-интерфейс и API."""
 
 
-    settings = get_settings()
+    _serve(get_settings(), host, port)
+
+
+def _serve(settings: Settings, host: str | None, port: int | None) -> None:
     if host:
         settings = settings.model_copy(update={"host": host})
     if port:
         settings = settings.model_copy(update={"port": port})
     _sync_demo_accounts(settings.demo_accounts_allowed)
+    # Results out: the outbox worker in a daemon thread of this process (MSE_DELIVERY_WORKER; `mse run` turns it on).
+    stop_delivery = start_delivery(settings) if settings.delivery_worker else None
     console.print(f"МСЭ: интерфейс http://{settings.host}:{settings.port}/ , API http://{settings.host}:{settings.port}/api/docs")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning", proxy_headers=False)
+    try:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning", proxy_headers=False)
+    finally:
+        if stop_delivery is not None:
+            stop_delivery()
 
 
 def _sync_demo_accounts(allowed: bool) -> None:
@@ -192,7 +206,11 @@ def run_platform(persons: Annotated[int, typer.Option(min=0)] = 1200) -> None:
     """Всё сразу: миграции, демонстрационные данные (если база пуста) и сервер."""
     db_upgrade(Fmt.text)
     demo_load(seed=2026, persons=persons, referrals=300, fmt=Fmt.text)
-    serve(None, None)
+    settings = get_settings()
+    if not settings.delivery_endpoints:  # the demo delivers to the demonstration receiver on loopback
+        demo = start_demo_peer(settings)
+        settings = demo.settings
+    _serve(settings, None, None)
 
 
 def main() -> None:

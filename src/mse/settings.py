@@ -32,6 +32,14 @@ class Settings(BaseSettings):
     )
     bureau_signing_cert: Path = Field(Path("var/pki/bureau.crt"), description="Certificate the platform signs its notices with")
     bureau_signing_key: Path = Field(Path("var/pki/bureau.key"), description="Private key for that certificate")
+    # Results out (the outbox worker). Endpoints: JSON object recipient -> URL, e.g.
+    # MSE_DELIVERY_ENDPOINTS='{"sfr": "https://…/messages", "mo": "https://…"}' (recipients: mo sfr fri military epgu foms).
+    delivery_endpoints: dict[str, str] = Field(default_factory=dict, description="URL of each recipient of outgoing messages")
+    delivery_worker: bool = Field(False, description="Run the delivery worker in a background thread of `mse serve`")
+    delivery_interval_seconds: float = Field(5.0, gt=0, description="Pause of the delivery worker when nothing is due")
+    delivery_max_attempts: int = Field(8, ge=1, le=100, description="Attempts before a message becomes a dead letter")
+    delivery_timeout_seconds: float = Field(10.0, gt=0, description="HTTP timeout of one delivery")
+    peer_port: int = Field(8090, description="Port of the demonstration receiver that `mse run` starts on 127.0.0.1")
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:

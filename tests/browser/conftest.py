@@ -40,6 +40,7 @@ class LiveServer:
     medical_org_ogrn: str  # the demo «medical_org» account's organisation
     medical_org_name: str
     medical_org_cert: IssuedCertificate  # its signing certificate, issued by a root the server trusts
+    database_url: str = ""  # the server's database (a test may run the delivery worker against it)
 
 
 class _ThreadServer(uvicorn.Server):
@@ -112,7 +113,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         time.sleep(0.02)
     try:
         yield LiveServer(f"http://127.0.0.1:{port}", DEMO_PASSWORD, bureau.name, person.data.full_name.surname,
-                         registrar.unit_id, mo.ogrn, mo.name, mo_cert)
+                         registrar.unit_id, mo.ogrn, mo.name, mo_cert, url)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -31,9 +31,9 @@ def fill(page: Page, key: str, value: str) -> None:
     item(page, key).locator(f'[name="{key}"]').fill(value)
 
 
-def register_case(browser: Browser, server: LiveServer) -> str:
+def register_case(browser: Browser, server: LiveServer, document_id: str = "ui-protocol", vk: str = "ВК-777") -> str:
     """The МО sends a referral and the registrar registers it; returns the registration number."""
-    send_referrals(browser, server, [("ui-protocol", _referral(server, protocolNumber="ВК-777"))])
+    send_referrals(browser, server, [(document_id, _referral(server, protocolNumber=vk))])
     context = browser.new_context(base_url=server.url)
     try:
         page = context.new_page()

@@ -68,6 +68,8 @@ EXPECTED: dict[tuple[Kind, Action], tuple[frozenset[Role], frozenset[Role]]] = {
     # The protocol (389н): the specialists and the head; the registrar registers but does not read health data.
     (Kind.PROTOCOL, Action.READ): (frozenset({E, H, M, F}), frozenset({F})),
     (Kind.PROTOCOL, Action.UPDATE): (frozenset({E, H, M, F}), frozenset({F})),
+    (Kind.OUTBOX, Action.READ): (frozenset({H, M, F, AD}), frozenset({F, AD})),
+    (Kind.OUTBOX, Action.UPDATE): (frozenset({H, M, F, AD}), frozenset({F, AD})),
 }
 
 CELLS = [(kind, action, role) for (kind, action) in EXPECTED for role in Role]

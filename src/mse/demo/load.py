@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mse.adapters.db.uow import SqlAlchemyUnitOfWork
 from mse.adapters.passwords import Argon2Hasher
+from mse.adapters.refdata.criteria_appendix import SHIPPED_SOURCE, shipped_rows
 from mse.demo.names import (
     FEDERAL_ADDRESS,
     FEDERAL_COMPOSITIONS,
@@ -47,6 +48,7 @@ from mse.domain.ports import SystemClock
 from mse.domain.referrals import ReferralState
 from mse.domain.values import Snils
 from mse.services import audit
+from mse.services.criteria import import_rows
 from mse.services.intake_ports import ReferralFilter
 from mse.services.organisation import add_staff, create_medical_org, create_unit
 from mse.services.ports import UnitOfWork
@@ -257,6 +259,7 @@ def load_demo(engine: Engine, *, seed: int = 2026, persons: int = 1200, password
     hasher = Argon2Hasher(fast=fast_hashes)
     gen = _Generator(seed, clock.today())
 
+    _criteria_appendix(engine, clock)
     try:
         with SqlAlchemyUnitOfWork(engine) as uow:
             if uow.orgs.root() is not None:
@@ -307,6 +310,11 @@ def load_demo(engine: Engine, *, seed: int = 2026, persons: int = 1200, password
 
     with SqlAlchemyUnitOfWork(engine) as uow:
         return _summary(uow, created=True)
+
+
+def _criteria_appendix(engine: Engine, clock: SystemClock) -> None:
+    """The appendix rows of the criteria shipped with the package (idempotent: the same rows are not written twice)."""
+    import_rows(lambda: SqlAlchemyUnitOfWork(engine), SYSTEM_ACTOR, shipped_rows(), source=SHIPPED_SOURCE, clock=clock)
 
 
 def _with_snils(data: PersonData, snils: Snils) -> PersonData:

@@ -29,6 +29,7 @@ class Kind(StrEnum):
     REFERRAL = "referral"  # направление на МСЭ with the health data it carries
     QUARANTINE = "quarantine"  # received documents that could not be read or verified (may hold personal data)
     PROTOCOL = "protocol"  # протокол проведения МСЭ (389н): personal and health data, decisions
+    OUTBOX = "outbox"  # outgoing messages to МО, СФР, ФРИ, военкомат, ЕПГУ: metadata only, payloads are never shown
 
 
 class Action(StrEnum):
@@ -98,6 +99,11 @@ POLICY: dict[tuple[Kind, Action], dict[Role, Rule]] = {
     # the main / Federal bureau's expert panel) read and fill it; the registrar does not need the health data.
     (Kind.PROTOCOL, Action.READ): dict.fromkeys((Role.EXPERT, Role.HEAD, Role.MAIN_EXPERT, Role.FEDERAL_EXPERT), _in_tree),
     (Kind.PROTOCOL, Action.UPDATE): dict.fromkeys((Role.EXPERT, Role.HEAD, Role.MAIN_EXPERT, Role.FEDERAL_EXPERT), _in_tree),
+    # Sending results out (адм. регламент п.16, п.18; process.md §4 DL-16, DL-19): the head of a bureau and the upper bureaus
+    # watch the deliveries of their tree and resend a dead letter; the administrator runs the transport and sees the
+    # metadata of all messages (topic, recipient, status — never the payload) and may resend after fixing an address.
+    (Kind.OUTBOX, Action.READ): {**dict.fromkeys((Role.HEAD, Role.MAIN_EXPERT, Role.FEDERAL_EXPERT), _in_tree), Role.ADMIN: _always},
+    (Kind.OUTBOX, Action.UPDATE): {**dict.fromkeys((Role.HEAD, Role.MAIN_EXPERT, Role.FEDERAL_EXPERT), _in_tree), Role.ADMIN: _always},
 }
 
 

@@ -86,3 +86,61 @@ def intake_due_dates(start: date, priorities: list[Priority]) -> dict[str, date]
             days = decision_term_days(priorities, start, d.days) if d.id == "DL-01" else d.days
             due[d.id] = start + timedelta(days=days)
     return due
+
+
+@dataclass(frozen=True)
+class ResultRoute:
+    """Where a result of MSE goes, which documents it carries and by when (process.md §4, §5.1).
+
+    ``days`` None = the seeds set no term (process.md §4 "GAP list": sending results to the MO, to ФРИ); the message is
+    still sent at once and shown without a due date. ``unit`` is literal: "календарных дней" where the act says so, and
+    "N-дневный срок" without a unit is read as calendar days (process.md §0.3 ASSUMPTION, strictest reading).
+    """
+
+    recipient: str
+    topic: str
+    documents: tuple[tuple[str, str], ...]  # (kind, format) sent, if issued
+    days: int | None
+    unit: str
+    title: str
+    citation: str
+    valid_from: date
+    requires_disability: bool = False
+    only_military: bool = False
+    valid_to: date | None = None
+
+    def in_force_on(self, day: date) -> bool:
+        return in_force(self.valid_from, self.valid_to, day)
+
+    def due(self, decided_on: date) -> date | None:
+        return None if self.days is None else decided_on + timedelta(days=self.days)
+
+    def explain(self, decided_on: date) -> str:
+        due = self.due(decided_on)
+        if due is None:
+            return f"{self.title}: срок в нормативных актах не установлен ({self.citation})"
+        return f"{self.title}: {self.days} {self.unit} от {decided_on:%d.%m.%Y} → до {due:%d.%m.%Y} ({self.citation})"
+
+
+RESULT_ROUTES: tuple[ResultRoute, ...] = (
+    ResultRoute("mo", "result.mo", (("semd_results", "xml"),), None, "", "Сведения о результатах МСЭ в медицинскую организацию",
+                "ФБ МСЭ «Электронное направление на МСЭ» (EREF); срок — GAP, process.md §4", date(2022, 1, 1)),
+    ResultRoute("sfr", "result.sfr", (("extract_sfr", "json"),), 3, "календарных дня",
+                "Выписка из акта в орган, осуществляющий пенсионное обеспечение (СФР)",
+                "АР п.16, п.64 («в 3-дневный срок»; единица не указана — календарные дни, process.md §0.3)", REGULATION_START,
+                requires_disability=True),
+    ResultRoute("fri", "result.fri", (("act", "json"), ("ipra", "json")), None, "",
+                "Сведения об инвалидности и ИПРА в ФГИС ФРИ", "ФЗ-181 ст.5.1; срок в сидах не установлен (GAP)", REGULATION_START,
+                requires_disability=True),
+    ResultRoute("military", "result.military", (("extract_sfr", "json"),), 14, "календарных дней (2 недели)",
+                "Сведения в военный комиссариат о гражданине, состоящем на воинском учёте или призывного возраста",
+                "АР п.18, п.66 («в двухнедельный срок»)", REGULATION_START, requires_disability=True, only_military=True),
+    ResultRoute("epgu", "result.epgu", (("certificate", "json"), ("ipra", "json")), None, "",
+                "Решение и документы в личный кабинет гражданина на ЕПГУ",
+                "ПП 588 п.17–19 (ЕПГУ с 01.02.2023); срок в сидах не установлен, кроме заочной МСЭ — АР п.50", date(2023, 2, 1)),
+)
+
+
+def result_routes(decided_on: date, *, disability: bool, military: bool) -> list[ResultRoute]:
+    return [r for r in RESULT_ROUTES if r.in_force_on(decided_on) and (disability or not r.requires_disability)
+            and (military or not r.only_military)]

@@ -212,29 +212,36 @@ def content_digest(record: ProtocolRecord) -> tuple[bytes, str]:
     return body, hashlib.sha256(body).hexdigest()
 
 
+def sign_in(uow: UnitOfWork, actor: Actor, record: ProtocolRecord, *, position: str, keys: StaffKeys, clock: Clock,
+            icd_exists: IcdLookup | None = None) -> str:
+    """Sign inside the caller's transaction (no commit); returns the SHA-256 of the signed canonical content."""
+    role = signer_role_for(actor.role)
+    check_may_sign(record, actor.user_id, role)
+    result = check(record, icd_exists=icd_exists)
+    if not result.ready:
+        problems = result.problems + [FieldProblem(f.item, f.message, f.rule_id) for f in result.errors]
+        raise ValidationFailed(problems, "Протокол не может быть подписан: не заполнены или противоречат друг другу пункты")
+    body, digest = content_digest(record)
+    cms = keys.signer_for(str(actor.user_id), actor.display_name).sign(body)
+    now = clock.now()
+    status = status_after_signature(role)
+    if not uow.protocols.save(record.id, data=record.data, expected_revision=record.revision, now=now,
+                              user_id=actor.user_id, status=status, canonical_sha256=digest):
+        raise Conflict("protocol_revision_conflict", "Протокол изменён во время подписания: проверьте его и подпишите снова")
+    uow.protocols.add_signature(record.id, ProtocolSignature(
+        role=role, user_id=actor.user_id, full_name=actor.display_name, position=position, signed_at=now,
+        certificate_serial=None, canonical_sha256=digest), cms)
+    audit.record(uow, actor, "protocol.sign", Kind.PROTOCOL.value, record.id, clock,
+                 details={"role": role.value, "sha256": digest, "status": status.value})
+    return digest
+
+
 def sign(uow_factory: UowFactory, actor: Actor, protocol_id: int, *, position: str, keys: StaffKeys, clock: Clock,
          icd_exists: IcdLookup | None = None) -> ProtocolRecord:
     """A specialist or the head signs; the head signs last and the protocol becomes final (п.17–18)."""
     with uow_factory() as uow:
         record = access_protocol(uow, actor, protocol_id, clock, Action.UPDATE)
-        role = signer_role_for(actor.role)
-        check_may_sign(record, actor.user_id, role)
-        result = check(record, icd_exists=icd_exists)
-        if not result.ready:
-            problems = result.problems + [FieldProblem(f.item, f.message, f.rule_id) for f in result.errors]
-            raise ValidationFailed(problems, "Протокол не может быть подписан: не заполнены или противоречат друг другу пункты")
-        body, digest = content_digest(record)
-        cms = keys.signer_for(str(actor.user_id), actor.display_name).sign(body)
-        now = clock.now()
-        status = status_after_signature(role)
-        if not uow.protocols.save(protocol_id, data=record.data, expected_revision=record.revision, now=now,
-                                  user_id=actor.user_id, status=status, canonical_sha256=digest):
-            raise Conflict("protocol_revision_conflict", "Протокол изменён во время подписания: проверьте его и подпишите снова")
-        uow.protocols.add_signature(protocol_id, ProtocolSignature(
-            role=role, user_id=actor.user_id, full_name=actor.display_name, position=position, signed_at=now,
-            certificate_serial=None, canonical_sha256=digest), cms)
-        audit.record(uow, actor, "protocol.sign", Kind.PROTOCOL.value, protocol_id, clock,
-                     details={"role": role.value, "sha256": digest, "status": status.value})
+        sign_in(uow, actor, record, position=position, keys=keys, clock=clock, icd_exists=icd_exists)
         uow.commit()
         signed = uow.protocols.get(protocol_id)
     assert signed is not None

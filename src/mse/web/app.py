@@ -21,6 +21,8 @@ from mse.domain.errors import DomainError
 from mse.domain.ports import Clock, SystemClock
 from mse.settings import Settings, get_settings
 from mse.web import errors, health
+from mse.web.api import decision_support as api_decision_support
+from mse.web.api import decisions as api_decisions
 from mse.web.api import forms as api_forms
 from mse.web.api import identity as api_identity
 from mse.web.api import organisation as api_organisation
@@ -68,7 +70,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_exception_handler(Exception, errors.unhandled_error_handler)
 
     app.include_router(health.router)
-    for module in (api_persons, api_organisation, api_identity, api_referrals, api_forms, api_protocols):
+    for module in (api_persons, api_organisation, api_identity, api_referrals, api_forms, api_protocols,
+                   api_decisions, api_decision_support):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ui_router.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

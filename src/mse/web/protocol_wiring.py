@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from mse.adapters.documents.results import build_documents
 from mse.adapters.documents.signed_package import KIND_PROTOCOL_389N, PackageSignature, build_package
 from mse.adapters.documents.signed_package import SignerRole as PackageRole
 from mse.adapters.pdf.form_pdf import PrintHeader, SignatureLine, render_form_pdf
@@ -17,6 +18,7 @@ from mse.adapters.signature.staff_keys import DemoStaffKeys
 from mse.domain.protocols import ProtocolRecord, ProtocolSignature, ProtocolStatus
 from mse.domain.signatures import StaffKeys
 from mse.services import protocols
+from mse.services.decision_ports import DocumentBuilder
 from mse.settings import Settings
 
 
@@ -26,6 +28,7 @@ class ProtocolWiring:
     demo_keys: bool
     icd_exists: Callable[[str], bool]
     demo_pki: Path | None = None  # where `mse demo load` keeps the demo CA (var/pki); None outside demo mode
+    documents: DocumentBuilder = build_documents  # the act, справка, ИПРА, extract, СЭМД from a decision snapshot
 
     def keys(self) -> StaffKeys | None:
         """The specialists' signing keys; in demo mode the demo CA may appear after start-up (`mse demo load`)."""

@@ -7,9 +7,12 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 
 from mse.adapters.db.repositories.audit import AuditRepository
+from mse.adapters.db.repositories.criteria import CriteriaRepository
+from mse.adapters.db.repositories.decisions import DecisionRepository
 from mse.adapters.db.repositories.identity import IdentityRepository
 from mse.adapters.db.repositories.intake import IntakeRepository
 from mse.adapters.db.repositories.organisation import OrganisationRepository
+from mse.adapters.db.repositories.outbox import OutboxRepository
 from mse.adapters.db.repositories.people import PeopleRepository
 from mse.adapters.db.repositories.protocols import ProtocolRepository
 
@@ -21,6 +24,9 @@ class SqlAlchemyUnitOfWork:
     audit: AuditRepository
     intake: IntakeRepository
     protocols: ProtocolRepository
+    outbox: OutboxRepository
+    decisions: DecisionRepository
+    criteria: CriteriaRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -36,6 +42,9 @@ class SqlAlchemyUnitOfWork:
         self.audit = AuditRepository(conn)
         self.intake = IntakeRepository(conn)
         self.protocols = ProtocolRepository(conn)
+        self.outbox = OutboxRepository(conn)
+        self.decisions = DecisionRepository(conn)
+        self.criteria = CriteriaRepository(conn)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:

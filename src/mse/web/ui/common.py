@@ -39,6 +39,8 @@ def nav_items(actor: Actor) -> list[NavItem]:
         items.append(NavItem("persons_new", "/persons/new", "Зарегистрировать гражданина"))
     if may_ever(actor, Kind.PROTOCOL, Action.READ):
         items.append(NavItem("protocols", "/protocols", "Протоколы МСЭ"))
+    if may_ever(actor, Kind.OUTBOX, Action.READ):
+        items.append(NavItem("outbox", "/outbox", "Отправка результатов"))
     if may_ever(actor, Kind.UNIT, Action.READ):
         items.append(NavItem("institutions", "/institutions", "Учреждения"))
     if may_ever(actor, Kind.AUDIT, Action.READ):

@@ -8,13 +8,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from mse.domain.decisions import Vote
 from mse.domain.errors import Conflict, FieldProblem, Forbidden, ValidationFailed
-from mse.domain.identity import Actor
+from mse.domain.identity import Actor, Role
 from mse.domain.organisation import POSITION_LABELS
 from mse.domain.policy import Action, Kind, may_ever
 from mse.domain.protocols import SIGNER_ROLE_LABELS, STATUS_LABELS, ProtocolRecord, ProtocolStatus
 from mse.forms import ItemType
-from mse.services import protocols
+from mse.services import decisions, protocols
 from mse.services.protocol_ports import WorkRow
 from mse.web.deps import ClockDep, Uow
 from mse.web.protocol_wiring import ProtocolWiring, protocol_document, protocol_package, protocol_pdf
@@ -150,9 +151,15 @@ def sign(request: Request, protocol_id: int, actor: UiActor, uow: Uow, clock: Cl
         raise Conflict("signing_not_configured", "Подписание на сервере не настроено: ключи специалистов не подключены")
     with uow:
         position = _position(uow, actor)
+        case_id = protocols.access_protocol(uow, actor, protocol_id, clock, Action.UPDATE).case_id
     try:
-        protocols.sign(lambda: uow, actor, protocol_id, position=position, keys=keys, clock=clock,
-                       icd_exists=wiring.icd_exists)
+        # A specialist's signature is their vote «за»; the head's is the decision's (documents, results out).
+        if actor.role is Role.HEAD:
+            decisions.issue(lambda: uow, actor, case_id, position=position, keys=keys, clock=clock, build=wiring.documents,
+                            icd_exists=wiring.icd_exists)
+        else:
+            decisions.vote(lambda: uow, actor, case_id, choice=Vote.FOR, opinion=None, position=position, keys=keys,
+                           clock=clock, icd_exists=wiring.icd_exists)
     except (ValidationFailed, Conflict) as exc:
         with uow:
             record = protocols.access_protocol(uow, actor, protocol_id, clock)

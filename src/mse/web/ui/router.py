@@ -7,9 +7,11 @@ from fastapi import APIRouter
 from mse.web.ui import (
     pages_audit,
     pages_auth,
+    pages_decisions,
     pages_home,
     pages_institutions,
     pages_intake,
+    pages_outbox,
     pages_persons,
     pages_protocols,
     pages_register,
@@ -17,5 +19,6 @@ from mse.web.ui import (
 
 router = APIRouter(include_in_schema=False)
 # /persons/new is registered before /persons/{id:int}; the converter keeps them apart anyway.
-for module in (pages_auth, pages_home, pages_register, pages_persons, pages_institutions, pages_audit, pages_intake, pages_protocols):
+for module in (pages_auth, pages_home, pages_register, pages_persons, pages_institutions, pages_audit, pages_intake, pages_protocols,
+               pages_decisions, pages_outbox):
     router.include_router(module.router)

@@ -18,9 +18,15 @@ TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 MSK = ZoneInfo("Europe/Moscow")
 
 
-def ru_date(value: date | datetime | None) -> str:
-    if value is None:
+def ru_date(value: date | datetime | str | None) -> str:
+    """dd.mm.yyyy (Moscow time for moments); an ISO date string — as JSON documents carry dates — is read first."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value).strftime("%d.%m.%Y")
+        except ValueError:
+            return value
     if isinstance(value, datetime):
         return value.astimezone(MSK).strftime("%d.%m.%Y %H:%M:%S")
     return value.strftime("%d.%m.%Y")

@@ -1,0 +1,16 @@
+"""What the criteria services need from storage (implemented in adapters/db/repositories/criteria.py)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Protocol
+
+from mse.rules.criteria.appendix import QuantRow
+
+
+class CriteriaRepo(Protocol):
+    def rows(self, ruleset: str | None = None) -> list[QuantRow]: ...
+    def rows_in_force(self, on: date) -> list[QuantRow]: ...
+    def group(self, ruleset: str, valid_from: date) -> list[QuantRow]: ...
+    def replace_group(self, ruleset: str, valid_from: date, rows: list[QuantRow], *, now: datetime, user_id: int | None) -> int: ...
+    def count(self) -> int: ...
