@@ -16,6 +16,7 @@ JSON shapes (one key per node):
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -166,9 +167,14 @@ class AgeFact:
 
 
 def completed_age(born: date, on: date) -> tuple[int, int]:
-    """(completed years, completed months) — the one age rule shared by facts, prefill and checks."""
-    months = (on.year - born.year) * 12 + (on.month - born.month) - (1 if on.day < born.day else 0)
-    return months // 12, months
+    """(completed years, completed months) — the one age rule shared by facts, prefill, checks and the criteria.
+
+    ГК РФ ст.192 п.3: a month (year) ends on the same-numbered day, or on the month's last day when it has no such
+    day — so a person born on 29 February is a year older on 28 February of a non-leap year.
+    """
+    month_done = on.day >= born.day or on.day == calendar.monthrange(on.year, on.month)[1]
+    months = (on.year - born.year) * 12 + (on.month - born.month) - (0 if month_done else 1)
+    return max(months, 0) // 12, max(months, 0)
 
 
 def as_date(value: object) -> date | None:

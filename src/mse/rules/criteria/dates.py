@@ -10,6 +10,8 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
+from mse.forms.conditions import completed_age
+
 
 def add_months(day: date, months: int) -> date:
     """``day`` plus whole months; the day is clamped to the month's last day (ГК РФ ст. 192 п. 3)."""
@@ -29,11 +31,8 @@ def birthday(born: date, age: int) -> date:
 
 
 def completed_years(born: date, on: date) -> int:
-    """Age in completed years on ``on``."""
-    age = on.year - born.year
-    if age > 0 and birthday(born, age) > on:
-        age -= 1
-    return max(age, 0)
+    """Age in completed years on ``on`` (the one rule of the forms, ГК РФ ст. 192 п. 3)."""
+    return completed_age(born, on)[0]
 
 
 def first_of_month(day: date) -> date:
