@@ -27,7 +27,7 @@ RESULTS_TEMPLATES = TEMPLATES / "results"
 GENERATOR = "МСЭ: документы по результатам медико-социальной экспертизы"
 
 _ENV = Environment(
-    loader=FileSystemLoader(RESULTS_TEMPLATES),
+    loader=FileSystemLoader([RESULTS_TEMPLATES, TEMPLATES]),  # results/ first; shared partials (_pdf_style.html) above
     autoescape=select_autoescape(default=True),
     trim_blocks=True,
     lstrip_blocks=True,
