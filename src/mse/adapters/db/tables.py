@@ -525,3 +525,9 @@ issued_documents = Table(
     Column("created_at", TS, nullable=False),
     UniqueConstraint("decision_id", "kind", "format", name="uq_issued_documents_kind"),
 )
+
+# ---- issue 6 · calendar (migration 0006): production-calendar overrides --------------------------------------------
+
+# ---- issue 6 · case life-cycle (migration 0007): history, deadlines, suspensions ----------------------------------
+
+# ---- issue 6 · scheduling and notifications (migration 0008) -------------------------------------------------------
