@@ -75,6 +75,9 @@ def test_expert_decides_head_signs_documents_download_results_delivered(page: Pa
     page.get_by_role("link", name="Протоколы МСЭ").click()
     page.get_by_role("button", name=f"Начать протокол № {number}").click()
     fill_adult_protocol(page, today)
+    page.locator("#decision-recalc").click()  # the suggestion beside the protocol, for what is saved
+    expect(page.locator("#decision-aside-body")).to_contain_text("вторая группа")
+    expect(page.locator("#decision-aside-body")).to_contain_text("70 %")
 
     # The decision panel beside the protocol: the suggestion, its rationale step by step, no departures.
     page.locator("#decision-link").click()

@@ -178,6 +178,28 @@
       copy.querySelector("input").focus();
     });
   });
+  // The decision support beside the protocol: the suggestion for what is saved now (on demand: each read is audited).
+  var aside = document.getElementById("decision-aside");
+  function recalc() {
+    var out = document.getElementById("decision-aside-body");
+    out.textContent = "Расчёт…";
+    fetch("/api/v1/cases/" + aside.getAttribute("data-case") + "/decision", { credentials: "same-origin" })
+      .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
+      .then(function (res) {
+        out.textContent = "";
+        var s = res.body.suggestion || {};
+        if (!res.ok || !s.steps) { out.appendChild(node("p", (res.body.detail || s.error || "Расчёт невозможен: заполните пункты 23, 78, 79"), "muted")); return; }
+        var lines = [];
+        if (s.final_percent !== null && s.final_percent !== undefined) lines.push(s.final_percent + " % — " + s.degree + " степень");
+        lines.push(s.outcome_label);
+        if (s.term) lines.push(s.term.text || s.term.fnsi_label);
+        lines.forEach(function (t) { out.appendChild(node("p", t, "decision-aside__line")); });
+        var n = (res.body.departures || []).length;
+        out.appendChild(node("p", n ? "Расхождений с протоколом: " + n : "Протокол совпадает с расчётом", n ? "field-error" : "muted"));
+      })
+      .catch(function () { out.textContent = "Нет связи с сервером"; });
+  }
+  if (aside) { document.getElementById("decision-recalc").addEventListener("click", recalc); }
   refresh();
   // The page is interactive once the conditions have been applied (bench/protocol/workbench.py reads this mark).
   if (window.performance && performance.mark) performance.mark("workbench-ready");
