@@ -19,6 +19,8 @@ from sqlalchemy import Engine
 from mse.adapters.db import migrate
 from mse.adapters.db.engine import make_engine
 from mse.adapters.db.uow import SqlAlchemyUnitOfWork
+from mse.cli_calendar import register as register_calendar_commands
+from mse.cli_deadlines import register as register_deadline_commands
 from mse.cli_documents import register as register_document_commands
 from mse.cli_intake import register as register_intake_commands
 from mse.cli_outbox import register as register_outbox_commands
@@ -46,6 +48,8 @@ register_intake_commands(app)
 register_document_commands(app)
 register_outbox_commands(app)
 register_rules_commands(app)
+register_deadline_commands(app)
+register_calendar_commands(app)
 
 console = Console(stderr=True)
 

@@ -40,6 +40,14 @@ class Settings(BaseSettings):
     delivery_max_attempts: int = Field(8, ge=1, le=100, description="Attempts before a message becomes a dead letter")
     delivery_timeout_seconds: float = Field(10.0, gt=0, description="HTTP timeout of one delivery")
     peer_port: int = Field(8090, description="Port of the demonstration receiver that `mse run` starts on 127.0.0.1")
+    # Notifications (issue 6): e-mail over SMTP, SMS through an HTTP gateway; the portal goes through delivery_endpoints["epgu"].
+    smtp_host: str = Field("", description="SMTP server for notifications by e-mail (empty: e-mails wait in the outbox)")
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP port")
+    smtp_from: str = Field("noreply@mse.local", description="Sender address of notification e-mails")
+    smtp_starttls: bool = Field(False, description="Use STARTTLS on the SMTP connection")
+    sms_gateway_url: str = Field("", description="URL of the SMS gateway (POST JSON {to, text})")
+    escalation_emails: dict[str, str] = Field(default_factory=dict, description="Unit id -> e-mail of its head for overdue escalations")
+    deadline_risk_working_days: int = Field(1, ge=0, le=30, description="«At risk»: at most this many working days left")
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:

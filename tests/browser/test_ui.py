@@ -12,8 +12,8 @@ from tests.browser.conftest import LiveServer
 pytestmark = pytest.mark.browser
 
 
-def login(page: Page, username: str, password: str) -> None:
-    page.goto("/login")
+def login(page: Page, username: str, password: str, *, base: str = "") -> None:
+    page.goto(f"{base}/login")
     page.get_by_label("Имя пользователя", exact=True).fill(username)
     page.get_by_label("Пароль", exact=True).fill(password)
     page.get_by_role("button", name="Войти").click()

@@ -70,6 +70,9 @@ EXPECTED: dict[tuple[Kind, Action], tuple[frozenset[Role], frozenset[Role]]] = {
     (Kind.PROTOCOL, Action.UPDATE): (frozenset({E, H, M, F}), frozenset({F})),
     (Kind.OUTBOX, Action.READ): (frozenset({H, M, F, AD}), frozenset({F, AD})),
     (Kind.OUTBOX, Action.UPDATE): (frozenset({H, M, F, AD}), frozenset({F, AD})),
+    (Kind.CASE, Action.READ): (STAFF | {MO, C}, frozenset({F})),
+    (Kind.CASE, Action.UPDATE): (STAFF | {C}, frozenset({F})),
+    (Kind.CASE_HISTORY, Action.READ): (STAFF, frozenset({F})),
 }
 
 CELLS = [(kind, action, role) for (kind, action) in EXPECTED for role in Role]

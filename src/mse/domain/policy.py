@@ -30,6 +30,8 @@ class Kind(StrEnum):
     QUARANTINE = "quarantine"  # received documents that could not be read or verified (may hold personal data)
     PROTOCOL = "protocol"  # протокол проведения МСЭ (389н): personal and health data, decisions
     OUTBOX = "outbox"  # outgoing messages to МО, СФР, ФРИ, военкомат, ЕПГУ: metadata only, payloads are never shown
+    CASE = "case"  # экспертное дело: its state and the status the citizen sees (process.md §3, §7.4)
+    CASE_HISTORY = "case_history"  # who moved the case when and why: staff of the tree only
 
 
 class Action(StrEnum):
@@ -104,6 +106,12 @@ POLICY: dict[tuple[Kind, Action], dict[Role, Rule]] = {
     # metadata of all messages (topic, recipient, status — never the payload) and may resend after fixing an address.
     (Kind.OUTBOX, Action.READ): {**dict.fromkeys((Role.HEAD, Role.MAIN_EXPERT, Role.FEDERAL_EXPERT), _in_tree), Role.ADMIN: _always},
     (Kind.OUTBOX, Action.UPDATE): {**dict.fromkeys((Role.HEAD, Role.MAIN_EXPERT, Role.FEDERAL_EXPERT), _in_tree), Role.ADMIN: _always},
+    # Case status (process.md §7.4): the citizen his own cases, the МО the cases of its referrals, staff their tree.
+    (Kind.CASE, Action.READ): {**_STAFF_IN_TREE, Role.MEDICAL_ORG: _sent_by_own_org, Role.CITIZEN: _is_self},
+    # Transitions (process.md §1.4): staff of the tree; the citizen only on his own case (refusal of ПДО, T21).
+    # Which role may fire which event is the transition table's business (domain/case_transitions.py).
+    (Kind.CASE, Action.UPDATE): {**_STAFF_IN_TREE, Role.CITIZEN: _is_self},
+    (Kind.CASE_HISTORY, Action.READ): _STAFF_IN_TREE,
 }
 
 

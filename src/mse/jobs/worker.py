@@ -16,10 +16,15 @@ import structlog
 from sqlalchemy import Engine
 
 from mse.adapters.db.uow import SqlAlchemyUnitOfWork
+from mse.adapters.delivery.composite import CompositeTransport
 from mse.adapters.delivery.http import HttpDelivery
+from mse.adapters.delivery.sms import SmsGatewayChannel
+from mse.adapters.delivery.smtp import SmtpChannel
 from mse.domain.ports import Clock, SystemClock
 from mse.services.delivery import DEFAULT_POLICY, DeliveryCounts, DeliveryPolicy, UowFactory, deliver_due
 from mse.services.delivery_ports import Transport
+from mse.services.notifications import NotificationChannel
+from mse.settings import Settings, get_settings
 
 log = structlog.get_logger("mse.jobs.worker")
 
@@ -52,10 +57,20 @@ class DeliveryWorker:
                 stop.wait(interval)
 
 
+def notification_channels(settings: Settings, timeout: float = 10.0) -> dict[str, NotificationChannel]:
+    """E-mail over SMTP and SMS through the gateway (issue 6); the portal stays on the HTTP transport."""
+    return {"email": SmtpChannel(settings.smtp_host, settings.smtp_port, settings.smtp_from, timeout=timeout,
+                                 starttls=settings.smtp_starttls),
+            "sms": SmsGatewayChannel(settings.sms_gateway_url, timeout=timeout)}
+
+
 def build_worker(engine: Engine, endpoints: Mapping[str, str], *, timeout: float = 10.0, max_attempts: int = 8,
-                 limit: int = 20, clock: Clock | None = None) -> tuple[DeliveryWorker, HttpDelivery]:
-    """The worker wired to the database and a real HTTP transport (close the transport when done)."""
-    transport = HttpDelivery(endpoints, timeout)
+                 limit: int = 20, clock: Clock | None = None, channels: Mapping[str, NotificationChannel] | None = None,
+                 ) -> tuple[DeliveryWorker, CompositeTransport]:
+    """The worker wired to the database and a real transport: HTTP to the state systems, SMTP and the SMS gateway for
+    notifications (`channels`; from MSE_SMTP_* / MSE_SMS_GATEWAY_URL when not given). Close the transport when done."""
+    chosen = channels if channels is not None else notification_channels(get_settings(), timeout)
+    transport = CompositeTransport(HttpDelivery(endpoints, timeout), chosen)
     policy = DeliveryPolicy(max_attempts=max_attempts)
     worker = DeliveryWorker(lambda: SqlAlchemyUnitOfWork(engine), transport, clock or SystemClock(), limit, policy)
     return worker, transport

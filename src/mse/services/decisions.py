@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from mse.domain.canonical import canonical_json
+from mse.domain.case_model import CaseFacts, State
 from mse.domain.decisions import (
     CastVote,
     DecisionPolicy,
@@ -39,6 +40,7 @@ from mse.forms.validate import IcdLookup
 from mse.rules.deadlines import result_routes
 from mse.rules.protocol_checks import ProtocolParams
 from mse.services import audit
+from mse.services.cases import transition_in
 from mse.services.decision_ports import DocumentBuilder, IssuedDocument, NewDecision, NewDocument, RenderedDocument
 from mse.services.decision_snapshot import (
     BureauFacts,
@@ -245,12 +247,24 @@ def issue(uow_factory: UowFactory, actor: Actor, case_id: int, *, position: str,
             uow.outbox.enqueue(topic=route.topic, aggregate="case", aggregate_id=case_id, now=now, recipient=route.recipient,
                                due_on=route.due(decided), deadline=route.explain(decided),
                                payload=_payload(case_id, snapshot_sha256, stored, route.documents))
+        _advance_case(uow, actor, case_id, clock)
         audit.record(uow, actor, "decision.issue", "case", case_id, clock,
                      details={"snapshot_sha256": snapshot_sha256, "documents": len(stored)})
         uow.commit()
         saved = uow.decisions.get(decision.id)
     assert saved is not None
     return saved
+
+
+def _advance_case(uow: UnitOfWork, actor: Actor, case_id: int, clock: Clock) -> None:
+    """T23 «решение принято» and T24 «оформление документов» in the same transaction — when the case is in the
+    expertise (the session was opened, T16). A case whose protocol was filled without an opened session (the session
+    step is not yet enforced before the protocol) keeps its state; its card shows what may follow."""
+    case = uow.cases.get(case_id)
+    if case is None or case.state != State.IN_EXPERTISE.value:
+        return
+    transition_in(uow, actor, case_id, "decision_adopted", clock, facts=CaseFacts(majority_reached=True, citizen_present=True))
+    transition_in(uow, actor, case_id, "documents_issuing", clock)
 
 
 def _access_case(uow: UnitOfWork, actor: Actor, case_id: int, clock: Clock) -> None:

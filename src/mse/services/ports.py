@@ -16,11 +16,14 @@ from mse.domain.identity import Role
 from mse.domain.organisation import MedicalOrganisation, OrgUnit, Position, Profile, Region, StaffMember, UnitKind
 from mse.domain.people import Person, PersonData
 from mse.domain.policy import PersonFilter
+from mse.services.calendar_ports import CalendarRepo
+from mse.services.case_ports import CaseRepo
 from mse.services.criteria_ports import CriteriaRepo
 from mse.services.decision_ports import DecisionRepo
 from mse.services.delivery_ports import OutboxRepo
 from mse.services.intake_ports import IntakeRepo
 from mse.services.protocol_ports import ProtocolRepo
+from mse.services.scheduling_ports import NoticeRepo, SchedulingRepo
 
 # ---- read models -------------------------------------------------------------------------
 
@@ -179,6 +182,14 @@ class UnitOfWork(Protocol):
     def decisions(self) -> DecisionRepo: ...
     @property
     def criteria(self) -> CriteriaRepo: ...
+    @property
+    def cases(self) -> CaseRepo: ...
+    @property
+    def calendar(self) -> CalendarRepo: ...
+    @property
+    def scheduling(self) -> SchedulingRepo: ...
+    @property
+    def notices(self) -> NoticeRepo: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None: ...

@@ -21,6 +21,7 @@ from mse.domain.errors import DomainError
 from mse.domain.ports import Clock, SystemClock
 from mse.settings import Settings, get_settings
 from mse.web import errors, health
+from mse.web.api import cases as api_cases
 from mse.web.api import decision_support as api_decision_support
 from mse.web.api import decisions as api_decisions
 from mse.web.api import forms as api_forms
@@ -71,7 +72,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     app.include_router(health.router)
     for module in (api_persons, api_organisation, api_identity, api_referrals, api_forms, api_protocols,
-                   api_decisions, api_decision_support):
+                   api_decisions, api_decision_support, api_cases):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(ui_router.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

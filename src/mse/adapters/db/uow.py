@@ -7,14 +7,18 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 
 from mse.adapters.db.repositories.audit import AuditRepository
+from mse.adapters.db.repositories.calendar import CalendarRepository
+from mse.adapters.db.repositories.cases import CaseRepository
 from mse.adapters.db.repositories.criteria import CriteriaRepository
 from mse.adapters.db.repositories.decisions import DecisionRepository
 from mse.adapters.db.repositories.identity import IdentityRepository
 from mse.adapters.db.repositories.intake import IntakeRepository
+from mse.adapters.db.repositories.notices import NoticeRepository
 from mse.adapters.db.repositories.organisation import OrganisationRepository
 from mse.adapters.db.repositories.outbox import OutboxRepository
 from mse.adapters.db.repositories.people import PeopleRepository
 from mse.adapters.db.repositories.protocols import ProtocolRepository
+from mse.adapters.db.repositories.scheduling import SchedulingRepository
 
 
 class SqlAlchemyUnitOfWork:
@@ -27,6 +31,10 @@ class SqlAlchemyUnitOfWork:
     outbox: OutboxRepository
     decisions: DecisionRepository
     criteria: CriteriaRepository
+    cases: CaseRepository
+    calendar: CalendarRepository
+    scheduling: SchedulingRepository
+    notices: NoticeRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -45,6 +53,10 @@ class SqlAlchemyUnitOfWork:
         self.outbox = OutboxRepository(conn)
         self.decisions = DecisionRepository(conn)
         self.criteria = CriteriaRepository(conn)
+        self.cases = CaseRepository(conn)
+        self.calendar = CalendarRepository(conn)
+        self.scheduling = SchedulingRepository(conn)
+        self.notices = NoticeRepository(conn)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:

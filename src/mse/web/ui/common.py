@@ -41,6 +41,10 @@ def nav_items(actor: Actor) -> list[NavItem]:
         items.append(NavItem("protocols", "/protocols", "Протоколы МСЭ"))
     if may_ever(actor, Kind.OUTBOX, Action.READ):
         items.append(NavItem("outbox", "/outbox", "Отправка результатов"))
+    if actor.role in (Role.REGISTRAR, Role.HEAD):  # services/scheduling.SCHEDULING_ROLES
+        items.append(NavItem("schedule", "/schedule", "Расписание"))
+    if actor.role in (Role.HEAD, Role.MAIN_EXPERT, Role.FEDERAL_EXPERT):  # services/deadline_control.VIEW_ROLES
+        items.append(NavItem("deadlines", "/deadlines", "Контроль сроков"))
     if may_ever(actor, Kind.UNIT, Action.READ):
         items.append(NavItem("institutions", "/institutions", "Учреждения"))
     if may_ever(actor, Kind.AUDIT, Action.READ):

@@ -231,10 +231,14 @@ class IntakeRepository:
             number=number, registered_on=registered_on, bureau_id=bureau_id, person_id=person_id, state=state, channel=channel,
             purposes=purposes, priority_rank=priority_rank, due_invitation=due_invitation, due_decision=due_decision,
             created_at=now, updated_at=now)).inserted_primary_key[0]  # type: ignore[index]
-        history = [("registered", None)] if state == "registered" else [("registered", None), ("content_check", "registered"), (state, "content_check")]
+        # The life-cycle's events (domain/case_transitions.py): T08 registered, T09 content check, T10 returned to the МО.
+        history = [("registered", None, "registered")] if state == "registered" else [
+            ("registered", None, "registered"), ("content_check", "registered", "content_check_started"),
+            (state, "content_check", "returned_to_mo")]
         self.conn.execute(insert(case_history), [
-            {"case_id": case_id, "at": now, "from_state": prev, "to_state": to, "actor_user_id": actor_user_id, "reason": reason[:500]}
-            for to, prev in history])
+            {"case_id": case_id, "at": now, "from_state": prev, "to_state": to, "event": event, "actor_user_id": actor_user_id,
+             "reason": reason[:500]}
+            for to, prev, event in history])
         return case_id
 
     def set_decided(self, referral_id: int, *, state: ReferralState, now: datetime, by: int | None,

@@ -48,6 +48,8 @@ def _listing() -> Select[Any]:
         .outerjoin(cases, and_(_c.aggregate == "case", cases.c.id == _c.aggregate_id))
         .outerjoin(referrals, and_(_c.aggregate == "referral", referrals.c.id == _c.aggregate_id))
         .outerjoin(org_units, org_units.c.id == unit_id)
+        # Domain events of the case life-cycle (recipient "internal") are history, not deliveries.
+        .where(or_(_c.recipient.is_(None), _c.recipient != "internal"))
     )
 
 

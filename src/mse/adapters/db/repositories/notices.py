@@ -1,0 +1,76 @@
+"""Notifications of a case and deadline control: what was sent to whom (masked), which cases still have running
+terms, which overdue items were escalated (once per case, deadline and day — the unique key guarantees it)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Connection, and_, exists, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from mse.adapters.db.tables import appointments, cases, deadline_escalations, decisions, notifications, org_units, outbox, staff
+from mse.domain.organisation import Position, UnitKind
+from mse.services.scheduling_ports import NotificationRecord, OpenCase
+
+_n = notifications.c
+
+
+class NoticeRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add_notification(self, *, case_id: int, event: str, channel: str, address_masked: str | None, outbox_id: int | None,
+                         now: datetime, by: int | None) -> int:
+        new_id: int = self.conn.execute(insert(notifications).values(
+            case_id=case_id, event=event, channel=channel, address_masked=address_masked, outbox_id=outbox_id,
+            created_at=now, created_by=by or None)).inserted_primary_key[0]  # type: ignore[index]
+        return new_id
+
+    def notifications_of(self, case_id: int) -> list[NotificationRecord]:
+        q = (select(notifications, outbox.c.delivered_at, outbox.c.dead).outerjoin(outbox, outbox.c.id == _n.outbox_id)
+             .where(_n.case_id == case_id).order_by(_n.id))
+        return [NotificationRecord(r.id, r.case_id, r.event, r.channel, r.address_masked, r.outbox_id, r.created_at,
+                                   r.delivered_at, bool(r.dead)) for r in self.conn.execute(q)]
+
+    def open_cases(self, unit_path_prefix: str | None, closed_states: frozenset[str]) -> list[OpenCase]:
+        invited = or_(exists().where(_n.case_id == cases.c.id, _n.event == "invitation"),
+                      exists().where(appointments.c.case_id == cases.c.id))
+        decided = exists().where(decisions.c.case_id == cases.c.id, decisions.c.status == "issued")
+        q = (select(cases.c.id, cases.c.number, cases.c.state, cases.c.bureau_id, cases.c.due_invitation, cases.c.due_decision,
+                    org_units.c.short_name, org_units.c.path, org_units.c.kind, invited.label("invited"), decided.label("decided"))
+             .join(org_units, org_units.c.id == cases.c.bureau_id)
+             .where(cases.c.state.not_in(sorted(closed_states)),
+                    or_(cases.c.due_invitation.is_not(None), cases.c.due_decision.is_not(None))))
+        if unit_path_prefix is not None:
+            q = q.where(org_units.c.path.startswith(unit_path_prefix, autoescape=True))
+        return [OpenCase(r.id, r.number, r.state, r.bureau_id, r.short_name, r.path, UnitKind(r.kind), r.due_invitation,
+                         r.due_decision, bool(r.invited), bool(r.decided)) for r in self.conn.execute(q.order_by(cases.c.id))]
+
+    def add_escalation(self, *, case_id: int, kind: str, on_day: date, due_on: date, unit_id: int, now: datetime) -> int | None:
+        """The escalation row, or None when this item was already escalated today (by this or a concurrent sweep)."""
+        try:
+            with self.conn.begin_nested():
+                new_id: int = self.conn.execute(insert(deadline_escalations).values(
+                    case_id=case_id, kind=kind, on_day=on_day, due_on=due_on, unit_id=unit_id, created_at=now,
+                )).inserted_primary_key[0]  # type: ignore[index]
+        except IntegrityError:
+            return None
+        return new_id
+
+    def set_escalation_outbox(self, escalation_id: int, outbox_id: int) -> None:
+        self.conn.execute(update(deadline_escalations).where(deadline_escalations.c.id == escalation_id).values(outbox_id=outbox_id))
+
+    def escalated(self, case_ids: list[int]) -> dict[tuple[int, str], date]:
+        out: dict[tuple[int, str], date] = {}
+        for chunk in (case_ids[i:i + 500] for i in range(0, len(case_ids), 500)):
+            q = select(deadline_escalations.c.case_id, deadline_escalations.c.kind, deadline_escalations.c.on_day).where(
+                deadline_escalations.c.case_id.in_(chunk))
+            for r in self.conn.execute(q):
+                key = (r.case_id, r.kind)
+                out[key] = max(out.get(key, r.on_day), r.on_day)
+        return out
+
+    def head_of(self, unit_id: int) -> str | None:
+        r = self.conn.execute(select(staff.c.surname, staff.c.name, staff.c.patronymic).where(
+            and_(staff.c.unit_id == unit_id, staff.c.position == Position.HEAD.value)).order_by(staff.c.id)).first()
+        return " ".join(p for p in (r.surname, r.name, r.patronymic) if p) if r is not None else None

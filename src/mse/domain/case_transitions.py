@@ -1,0 +1,173 @@
+"""THE transition table of a case (process.md §3.5, extended by the routes of §3.6–§3.8 that §3.5 lacks).
+
+The single place that says what may happen: from which states, on which event, to which state, who may do it
+(§1.4 permission matrix mapped onto `mse.domain.identity.Role`; "system" = integration or timer), which named
+guards must hold, what follows (deadlines DL-xx of §4, documents Dxx of §5.1, notifications) and the source.
+`docs/case-states.md` is generated from it (tools/gen_case_diagram.py).
+
+Role mapping of §1.4: MSE_PHYSICIAN / panel -> expert (bureau), main_expert, federal_expert (upper levels);
+HEAD and CHIEF_EXPERT -> head (the tree scope tells a bureau head from a main-bureau head);
+UPPER_BUREAU -> main_expert, federal_expert, head, with the guard `upper_bureau_actor`.
+"""
+
+from __future__ import annotations
+
+from mse.domain.case_model import SYSTEM, State, Transition, doc, flag, notify, roles, start, stop
+from mse.domain.identity import Role
+
+S = State
+R = Role
+PANEL = (R.EXPERT, R.MAIN_EXPERT, R.FEDERAL_EXPERT, R.HEAD)
+UPPER = (R.MAIN_EXPERT, R.FEDERAL_EXPERT, R.HEAD)
+OPEN_STATES = (S.RECEIVED, S.REGISTERED, S.CONTENT_CHECK, S.AWAITING_DOCUMENTS, S.SCHEDULED, S.IN_EXPERTISE,
+               S.ADDITIONAL_EXAM, S.ADDITIONAL_EXAM_CONSULTATION, S.TRANSFERRED_UP, S.APPEAL_AT_ORIGIN, S.FORWARDED_UP)
+DECIDED_STATES = (S.DECIDED, S.DOCUMENTS_ISSUING, S.COMPLETED, S.UNDER_APPEAL, S.UNDER_CONTROL)
+
+TRANSITIONS: tuple[Transition, ...] = (
+    # ---- receipt and registration (§3.6.1, EREF stages 1–2) -------------------------------------------------------
+    Transition("T01", "referral_received", "Поступило электронное направление", (None,), S.RECEIVED,
+               roles(SYSTEM, R.MEDICAL_ORG), ("consent_present",), (),
+               "[EREF schemes]; [DIGI ПП 588 п.17–18]"),
+    Transition("T02", "application_received", "Поступило заявление", (None,), S.RECEIVED,
+               roles(SYSTEM, R.REGISTRAR, R.CITIZEN), (), start("DL-03"),
+               "[AR p.24б, p.72–73, p.87–88]"),
+    Transition("T03", "rejected_duplicate", "Не принято: дубль документа", (S.RECEIVED,), S.NOT_ACCEPTED,
+               roles(R.REGISTRAR), ("duplicate_found",), flag("NA1 DUPLICATE"), "[EREF s.23]"),
+    Transition("T04", "rejected_late_twin", "Не принято: МСЭ проведена по бумажному аналогу", (S.RECEIVED,), S.NOT_ACCEPTED,
+               roles(R.REGISTRAR), ("paper_twin_decided",), flag("NA2 LATE_AFTER_PAPER_TWIN"), "[EREF s.23]"),
+    Transition("T05", "rejected_invalid_signature", "Не принято: УКЭП не действительна", (S.RECEIVED,), S.NOT_ACCEPTED,
+               roles(R.REGISTRAR), ("signature_invalid",), flag("NA3 INVALID_SIGNATURE"), "[EREF s.23]"),
+    Transition("T06", "rejected_other_region", "Не принято: МО другого субъекта РФ", (S.RECEIVED,), S.NOT_ACCEPTED,
+               roles(R.REGISTRAR), ("other_region", "not_depersonalised"), flag("NA4 OTHER_REGION"),
+               "[EREF s.23]; [DIGI ПП 588 п.30]", "GAP G-3: действие не установлено; ASSUMPTION — отклонение или перенаправление",
+               verified=False),
+    Transition("T07", "rejected_defective_documents", "Отказ в приеме документов", (S.RECEIVED,), S.NOT_ACCEPTED,
+               roles(R.REGISTRAR), ("reason_given",), doc("D02"), "[AR p.28]",
+               "CONFLICT C-4: по умолчанию — перенос срока (T11); отказ только для документов, которые нельзя зарегистрировать",
+               verified=False),
+    Transition("T08", "registered", "Зарегистрировать", (S.RECEIVED,), S.REGISTERED,
+               roles(R.REGISTRAR, R.HEAD), (), start("DL-01", "DL-02", "DL-04") + stop("DL-03") + doc("D01", "D06"),
+               "[AR p.10, p.51–52, p.73–74, p.88–89]; [EREF]", "CONFLICT C-1: срок считается от регистрации в ЕАВИИАС МСЭ"),
+    Transition("T09", "content_check_started", "Начать проверку сведений направления", (S.REGISTERED,), S.CONTENT_CHECK,
+               roles(SYSTEM, R.EXPERT), ("has_referral",), (), "[EREF «Регистрация в ЕАВИИАС МСЭ»]"),
+    Transition("T10", "returned_to_mo", "Вернуть направление в МО", (S.CONTENT_CHECK,), S.RETURNED_TO_MO,
+               roles(R.EXPERT, R.HEAD), ("return_reasons_given",),
+               doc("D04") + notify("mo", "foms", "citizen") + stop("DL-01", "DL-02", "DL-04"),
+               "[EREF s.28]; process.md §6.5", "ASSUMPTION: уведомление гражданина"),
+    Transition("T11", "postponed", "Перенести срок до представления документов", (S.REGISTERED, S.CONTENT_CHECK),
+               S.AWAITING_DOCUMENTS, roles(R.EXPERT, R.HEAD), ("missing_documents_listed",),
+               doc("D03") + start("DL-05") + notify("citizen"), "[AR p.12, p.30–31]",
+               "CONFLICT C-2: приостанавливается ли 30-дневный срок — не установлено; учитываются оба значения"),
+    Transition("T12", "documents_supplied", "Документы представлены — пригласить", (S.AWAITING_DOCUMENTS,), S.SCHEDULED,
+               roles(R.REGISTRAR, R.EXPERT, R.HEAD), ("documents_complete", "form_precondition_met"),
+               stop("DL-05", "DL-04") + doc("D05") + notify("citizen"), "[AR p.12, p.30]"),
+    Transition("T13", "documents_overdue", "Срок представления документов истёк", (S.AWAITING_DOCUMENTS,), None,
+               roles(SYSTEM), (), notify("head", "citizen") + flag("DL-05 overdue"), "[AR p.12, p.29]",
+               "GAP G-2: последствие не установлено; отказ в услуге запрещён (АР п.29)", verified=False),
+    # ---- scheduling and the session (EREF stage 3; AR p.53, p.49) --------------------------------------------------
+    # process.md names the MSE physician; the registrar is added because the bureau's registry makes the appointment
+    # («запись на МСЭ», EREF stage 3) — the issue's scenario — and the physician still opens the session (T16).
+    Transition("T14", "scheduled", "Записать на МСЭ (приглашение)", (S.REGISTERED, S.CONTENT_CHECK), S.SCHEDULED,
+               roles(R.REGISTRAR, R.EXPERT, R.HEAD), ("documents_complete", "form_precondition_met"),
+               stop("DL-04") + doc("D05") + notify("citizen"), "[AR p.11, p.53, p.75]; [EREF s.28]"),
+    Transition("T15", "rescheduled", "Перенести дату освидетельствования", (S.SCHEDULED,), None,
+               roles(R.REGISTRAR, R.EXPERT, R.HEAD), ("reason_given",), doc("D05") + notify("citizen"), "process.md T15",
+               "GAP G-1: неявка и перенос не урегулированы", verified=False),
+    Transition("T16", "session_opened", "Открыть заседание (освидетельствование)", (S.SCHEDULED,), S.IN_EXPERTISE,
+               roles(*PANEL), ("appointed_day_reached", "panel_complete", "form_precondition_met"),
+               doc("D07") + start("DL-07", "DL-13"), "[AR p.13, p.49, p.54, p.60]; [DIGI ПП 588 п.38]"),
+    Transition("T17", "pdo_assigned", "Утвердить программу дополнительного обследования", (S.IN_EXPERTISE,),
+               S.ADDITIONAL_EXAM, roles(R.HEAD), ("pdo_items_listed",),
+               doc("D09") + start("DL-08", "DL-09") + notify("citizen"), "[AR p.10, p.14–15, p.56–57, p.77]",
+               "ПДО — внутри 30-дневного срока (DL-01 продолжается)"),
+    Transition("T18", "consultation_requested", "Запросить заключение вышестоящего бюро", (S.ADDITIONAL_EXAM,),
+               S.ADDITIONAL_EXAM_CONSULTATION, roles(R.EXPERT, R.HEAD), ("consultation_in_pdo", "remote_consent_if_remote"),
+               (), "[AR p.57]; [316н п.3, п.4в, п.7]"),
+    Transition("T19", "consultation_concluded", "Заключение вышестоящего бюро получено", (S.ADDITIONAL_EXAM_CONSULTATION,),
+               S.ADDITIONAL_EXAM, roles(*UPPER), ("upper_bureau_actor", "conclusion_received"), doc("D10"),
+               "[316н п.9]; [AR p.60]"),
+    Transition("T20", "pdo_completed", "Программа выполнена", (S.ADDITIONAL_EXAM,), S.IN_EXPERTISE,
+               roles(R.EXPERT, R.HEAD), ("pdo_results_attached",), stop("DL-09"), "[AR p.57, p.77]"),
+    Transition("T21", "pdo_refused", "Отказ гражданина от программы", (S.ADDITIONAL_EXAM,), S.IN_EXPERTISE,
+               roles(R.CITIZEN, R.EXPERT, R.HEAD), ("refusal_statement_filed",),
+               doc("D11") + stop("DL-09") + flag("решение по имеющимся данным", "поздний отказ (DL-09)"),
+               "[AR p.15, p.58, p.77]",
+               "ASSUMPTION §3.7: отказ после 5 рабочих дней принимается с отметкой о просрочке", verified=False),
+    Transition("T22", "transferred_up", "Направить в главное бюро / Федеральное бюро", (S.IN_EXPERTISE,), S.TRANSFERRED_UP,
+               roles(R.EXPERT, R.HEAD), ("reason_given",), notify("upper_bureau"), "[AR p.7]",
+               "GAP G-16: сроки передачи не установлены; CONFLICT C-10", verified=False),
+    Transition("T23", "decision_adopted", "Решение принято большинством", (S.IN_EXPERTISE,), S.DECIDED,
+               roles(*PANEL), ("majority_reached", "presence_for_prof_capacity"),
+               stop("DL-01", "DL-02") + start("DL-12", "DL-21") + doc("D06", "D07") + notify("citizen"),
+               "[AR p.50, p.55, p.59–60, p.78, p.80, p.91–92]", "DL-11: объявляется сразу после принятия"),
+    Transition("T24", "documents_issuing", "Оформить и направить документы", (S.DECIDED,), S.DOCUMENTS_ISSUING,
+               roles(SYSTEM, R.HEAD), (), start("DL-16", "DL-17", "DL-18", "DL-19", "DL-20") + doc("D12", "D13", "D16", "D18"),
+               "[AR p.16–18, p.62–66]", "CONFLICT C-5: ПРП — два срока"),
+    Transition("T25", "completed", "Все документы выданы и направлены", (S.DOCUMENTS_ISSUING,), S.COMPLETED,
+               roles(SYSTEM, R.HEAD), ("dispatches_done",), doc("D24") + notify("mo"),
+               "[AR p.16–18, p.62–66, p.81–82, p.93]; [EREF]"),
+    # ---- appeals and control (§3.6.3, §3.6.4) -----------------------------------------------------------------------
+    Transition("T26", "appeal_opened", "Решение обжаловано", (S.COMPLETED,), S.UNDER_APPEAL,
+               roles(SYSTEM, R.REGISTRAR, R.HEAD), ("linked_case_given",), (), "[AR p.105, p.108]"),
+    Transition("T27", "upheld", "Решение подтверждено вышестоящим бюро", (S.UNDER_APPEAL, S.UNDER_CONTROL), S.COMPLETED,
+               roles(*UPPER), ("upper_bureau_actor", "linked_case_given"), notify("citizen"), "[AR p.20, p.22, p.99]"),
+    Transition("T28", "superseded", "Решение изменено (вышестоящее бюро / суд / контроль)",
+               (S.COMPLETED, S.UNDER_APPEAL, S.UNDER_CONTROL), S.SUPERSEDED,
+               roles(*UPPER), ("upper_bureau_actor", "linked_case_given"), notify("citizen") + flag("изменённое решение"),
+               "[AR p.99, p.109]"),
+    Transition("T29", "control_selected", "Акт отобран для контроля", (S.COMPLETED,), S.UNDER_CONTROL,
+               roles(*UPPER), ("upper_bureau_actor",), (), "[AR p.99–100]"),
+    Transition("T30", "appeal_filed", "Поступило заявление об обжаловании", (None,), S.APPEAL_AT_ORIGIN,
+               roles(R.CITIZEN, R.REGISTRAR), ("linked_case_given",), start("DL-22") + doc("D25") + flag("позднее обжалование (DL-21/DL-24)"),
+               "[AR p.105, p.108]", "ASSUMPTION: регистрация в тот же день; позднее заявление принимается с отметкой",
+               verified=False),
+    Transition("T31", "appeal_forwarded", "Направить заявление со всеми документами", (S.APPEAL_AT_ORIGIN,), S.FORWARDED_UP,
+               roles(R.REGISTRAR, R.HEAD), (), stop("DL-22") + notify("upper_bureau", "citizen"), "[AR p.19, p.21, p.105]",
+               "DL-22 / DL-25: 3 дня со дня поступления"),
+    Transition("T32", "appeal_registered_upper", "Зарегистрировать обжалование в вышестоящем бюро", (None, S.FORWARDED_UP),
+               S.REGISTERED, roles(R.REGISTRAR, R.HEAD), (), start("DL-23"),
+               "[AR p.20, p.22, p.106, p.108]; [316н п.4а, п.7]", "CONFLICT C-3: месяц — от подачи (строже)"),
+    Transition("T33", "other_panel_assigned", "Поручить другому составу специалистов", (S.APPEAL_AT_ORIGIN,), S.REGISTERED,
+               roles(R.HEAD), ("citizen_consent",), doc("поручение"), "[AR p.107]"),
+    Transition("T34", "court_appeal_recorded", "Обжалование в суде", DECIDED_STATES, None,
+               roles(R.CITIZEN, R.REGISTRAR, R.HEAD), ("reason_given",), (), "[AR p.109]",
+               "GAP: исполнение решений суда не урегулировано; исход может привести к T28", verified=False),
+    Transition("T35", "control_reexam_opened", "Контрольное переосвидетельствование (плановая проверка)", (None,),
+               S.REGISTERED, roles(*UPPER), ("upper_bureau_actor", "linked_case_given"), start("DL-32") + doc("D27"),
+               "[AR p.98–99]"),
+    Transition("T36", "control_unplanned_selected", "Внеплановый контроль по жалобе", (S.COMPLETED,), S.UNDER_CONTROL,
+               roles(*UPPER), ("upper_bureau_actor", "reason_given"), doc("D27"), "[AR p.98, p.100–101]"),
+    Transition("T37", "reexam_case_opened", "Переосвидетельствование (новое дело)", (None,), S.RECEIVED,
+               roles(SYSTEM, R.CITIZEN, R.MEDICAL_ORG), ("within_reexam_window",), (), "[AR p.68–71, p.84–86]",
+               "DL-27 … DL-31"),
+    # ---- routes of §3.6–§3.8 that §3.5 has no row for ----------------------------------------------------------------
+    Transition("T38", "rerouted_other_region", "Перенаправить в компетентное главное бюро", (S.RECEIVED,), None,
+               roles(R.REGISTRAR), ("other_region",), notify("upper_bureau"), "[EREF s.23]; process.md §10 G-3",
+               "ASSUMPTION: перенаправление, если форма не обезличенная", verified=False),
+    Transition("T39", "upper_decision_received", "Получено решение вышестоящего бюро", (S.TRANSFERRED_UP,), S.DECIDED,
+               roles(SYSTEM, *UPPER), ("upper_bureau_actor", "linked_case_given"),
+               stop("DL-01", "DL-02") + start("DL-21") + notify("citizen"), "[AR p.7]; process.md T23 (из TRANSFERRED_UP)"),
+    Transition("T40", "terminated", "Прекратить дело", OPEN_STATES, S.TERMINATED,
+               roles(R.HEAD), ("termination_reason_known",), stop("DL-01", "DL-02", "DL-04", "DL-05") + notify("citizen"),
+               "process.md §3.8, §6.8", "GAP G-7: основания прекращения в источниках не установлены; коды не проверены",
+               verified=False),
+    Transition("T41", "document_corrected", "Исправить выданный документ (новая версия)", (S.DOCUMENTS_ISSUING, S.COMPLETED),
+               None, roles(R.HEAD), ("reason_given",), doc("новая подписанная версия") + notify("recipients"),
+               "process.md §3.8", "GAP G-8: исправление ошибок не урегулировано; ASSUMPTION — новая версия со ссылкой",
+               verified=False),
+    Transition("T42", "duplicate_issued", "Выдать дубликат справки", (S.COMPLETED,), None,
+               roles(R.REGISTRAR, R.HEAD), ("reason_given",), doc("дубликат"), "process.md §3.8",
+               "GAP G-8: выдача дубликата не урегулирована", verified=False),
+    Transition("T43", "reexam_reminder_sent", "Напоминание о переосвидетельствовании", (S.COMPLETED,), None,
+               roles(SYSTEM), (), notify("citizen", "mo"), "[AR p.68–69]; process.md §3.7 REEXAM_DUE",
+               "ASSUMPTION: напоминание при открытии окна (−2 месяца)", verified=False),
+    Transition("T44", "prof_capacity_application_received", "Поступило заявление (определение суда) о степени утраты "
+               "профессиональной трудоспособности", (None,), S.RECEIVED, roles(SYSTEM, R.REGISTRAR), (), start("DL-03"),
+               "[AR p.25, p.72–73]; route R6"),
+    Transition("T45", "transfer_up_registered", "Принять дело, направленное нижестоящим бюро", (None,), S.REGISTERED,
+               roles(R.REGISTRAR, *UPPER), ("linked_case_given",), (), "[AR p.7]; route R11",
+               "GAP G-16: сроки не установлены", verified=False),
+    Transition("T46", "control_reexam_requested", "Назначить контрольное освидетельствование", (S.UNDER_CONTROL,), None,
+               roles(*UPPER), ("upper_bureau_actor", "remote_consent_if_remote"), notify("citizen"),
+               "[AR p.99]; [316н п.4б, п.7]", "G-6: участие гражданина — по решению вышестоящего бюро", verified=False),
+)

@@ -1,0 +1,226 @@
+"""Deadline control («Контроль сроков»): what is due today, at risk and overdue in each bureau; escalation to the head.
+
+Deadlines watched (process.md §4.1, §3.7): DL-04 invitation within 5 calendar days (адм. регламент п.11,
+`cases.due_invitation`; met once an invitation is written or an appointment exists), DL-01 the service within 30
+calendar days (п.10, `cases.due_decision`; met once the decision is issued), plus whatever `DeadlineSource`s the
+life-cycle module adds. «At risk» = at most `risk_working_days` working days left (configurable,
+MSE_DEADLINE_RISK_WORKING_DAYS). Overdue items are escalated to the head of the case's bureau (a main bureau's own
+head for its cases) once per item and day (адм. регламент п.8: personal responsibility for terms; §3.7
+SERVICE_30D «escalation to head»). Time comes from the Clock port.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from mse.domain.errors import Forbidden
+from mse.domain.identity import SYSTEM_ACTOR, Actor, Role
+from mse.domain.ports import Clock
+from mse.services import audit
+from mse.services.notification_texts import render
+from mse.services.notifications import mask_email
+from mse.services.ports import UnitOfWork
+from mse.services.scheduling import CLOSED_STATES
+from mse.services.scheduling_ports import OpenCase, WorkingDays
+
+VIEW_ROLES = frozenset({Role.HEAD, Role.MAIN_EXPERT, Role.FEDERAL_EXPERT})
+NO_ACCESS = "Контроль сроков доступен руководителю бюро и экспертам главного и Федерального бюро"
+
+
+class DeadlineStatus(StrEnum):
+    DUE_TODAY = "due_today"
+    AT_RISK = "at_risk"
+    OVERDUE = "overdue"
+    ON_TRACK = "on_track"
+
+
+STATUS_LABELS = {DeadlineStatus.DUE_TODAY: "истекает сегодня", DeadlineStatus.AT_RISK: "под угрозой",
+                 DeadlineStatus.OVERDUE: "просрочено", DeadlineStatus.ON_TRACK: "в срок"}
+KIND_LABELS = {"DL-04": "приглашение на освидетельствование (5 календарных дней, адм. регламент п.11)",
+               "DL-01": "срок предоставления услуги (30 календарных дней, адм. регламент п.10)"}
+SHOWN = (DeadlineStatus.OVERDUE, DeadlineStatus.DUE_TODAY, DeadlineStatus.AT_RISK)
+
+
+@dataclass(frozen=True)
+class DeadlineItem:
+    case_id: int
+    number: str
+    state: str
+    bureau_id: int
+    bureau_name: str
+    unit_path: str
+    kind: str
+    due_on: date
+    status: DeadlineStatus
+    working_days_left: int
+    days_over: int
+    escalated_on: date | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+class DeadlineSource(Protocol):
+    """More running terms of open cases (the life-cycle module's stored deadlines): (case, kind, due_on) triples."""
+
+    def __call__(self, uow: UnitOfWork, cases: Sequence[OpenCase]) -> list[tuple[OpenCase, str, date]]: ...
+
+
+def working_days_between(today: date, due: date, calendar: WorkingDays) -> int:
+    """Working days after today up to and including the due day (0 when it is due today or already past)."""
+    n, day = 0, today + timedelta(days=1)
+    while day <= due:
+        n += calendar.is_working_day(day)
+        day += timedelta(days=1)
+    return n
+
+
+def classify(due: date, today: date, calendar: WorkingDays, risk_working_days: int) -> tuple[DeadlineStatus, int]:
+    if due < today:
+        return DeadlineStatus.OVERDUE, 0
+    if due == today:
+        return DeadlineStatus.DUE_TODAY, 0
+    left = working_days_between(today, due, calendar)
+    return (DeadlineStatus.AT_RISK if left <= risk_working_days else DeadlineStatus.ON_TRACK), left
+
+
+def _base(c: OpenCase) -> list[tuple[OpenCase, str, date]]:
+    out: list[tuple[OpenCase, str, date]] = []
+    if c.decided:
+        return out
+    if c.due_invitation is not None and not c.invited:
+        out.append((c, "DL-04", c.due_invitation))
+    if c.due_decision is not None:
+        out.append((c, "DL-01", c.due_decision))
+    return out
+
+
+def collect(uow: UnitOfWork, unit_path_prefix: str | None, today: date, calendar: WorkingDays, risk_working_days: int,
+            sources: Sequence[DeadlineSource] = ()) -> list[DeadlineItem]:
+    """Every running deadline of the open cases under the prefix, classified (on-track ones included)."""
+    open_cases = uow.notices.open_cases(unit_path_prefix, CLOSED_STATES)
+    triples = [t for c in open_cases for t in _base(c)]
+    for source in sources:
+        triples.extend(source(uow, open_cases))
+    escalated = uow.notices.escalated([c.id for c in open_cases])
+    items = []
+    for c, kind, due in triples:
+        status, left = classify(due, today, calendar, risk_working_days)
+        items.append(DeadlineItem(c.id, c.number, c.state, c.bureau_id, c.bureau_name, c.unit_path, kind, due, status, left,
+                                  max(0, (today - due).days), escalated.get((c.id, kind))))
+    return items
+
+
+# ---------------------------------------------------------------------------------------------- the sweep (job)
+
+@dataclass
+class SweepReport:
+    today: date
+    by_bureau: dict[str, dict[str, int]] = field(default_factory=dict)
+    escalated: list[dict[str, object]] = field(default_factory=list)
+    calendar_verified: bool = True
+
+    def as_dict(self) -> dict[str, object]:
+        return {"today": self.today.isoformat(), "bureaus": self.by_bureau, "escalated": self.escalated,
+                "calendar_verified": self.calendar_verified}
+
+
+AddressBook = Callable[[int], str | None]  # unit id -> the head's (bureau's official) e-mail, when configured
+
+
+def sweep(uow: UnitOfWork, clock: Clock, calendar: WorkingDays, *, risk_working_days: int = 1,
+          head_email: AddressBook = lambda unit_id: None, sources: Sequence[DeadlineSource] = ()) -> SweepReport:
+    """One pass over all bureaus: counts per bureau, and each overdue item escalated once per day. Commits."""
+    today = clock.today()
+    report = SweepReport(today, calendar_verified=bool(getattr(calendar, "verified", True)))
+    for item in collect(uow, None, today, calendar, risk_working_days, sources):
+        counts = report.by_bureau.setdefault(item.bureau_name, {s.value: 0 for s in SHOWN})
+        if item.status in SHOWN:
+            counts[item.status.value] += 1
+        if item.status is not DeadlineStatus.OVERDUE:
+            continue
+        escalation_id = uow.notices.add_escalation(case_id=item.case_id, kind=item.kind, on_day=today, due_on=item.due_on,
+                                                   unit_id=item.bureau_id, now=clock.now())
+        if escalation_id is None:
+            continue  # already escalated today
+        head = uow.notices.head_of(item.bureau_id) or "руководитель бюро"
+        address = head_email(item.bureau_id)
+        if address:
+            subject, body, _ = render("escalation", {
+                "head": head, "case_number": item.number, "bureau_name": item.bureau_name, "deadline": item.kind_label,
+                "due_on": f"{item.due_on:%d.%m.%Y}", "days_over": str(item.days_over), "state": item.state})
+            outbox_id = uow.outbox.enqueue("notify.email", "case", item.case_id, {
+                "event": "escalation", "case_id": item.case_id, "to": address, "subject": subject, "body": body},
+                clock.now(), recipient="email")
+            uow.notices.set_escalation_outbox(escalation_id, outbox_id)
+            uow.notices.add_notification(case_id=item.case_id, event="escalation", channel="email",
+                                         address_masked=mask_email(address), outbox_id=outbox_id, now=clock.now(), by=None)
+        audit.record(uow, SYSTEM_ACTOR, "deadline.escalate", "case", item.case_id, clock,
+                     details={"kind": item.kind, "due_on": item.due_on.isoformat(), "unit_id": item.bureau_id,
+                              "sent": bool(address)})
+        report.escalated.append({"case": item.number, "kind": item.kind, "due_on": item.due_on.isoformat(),
+                                 "bureau": item.bureau_name, "head": head, "sent_to_email": bool(address)})
+    uow.commit()
+    return report
+
+
+# ---------------------------------------------------------------------------------------------- the dashboard
+
+SORTS: Mapping[str, Callable[[DeadlineItem], tuple[object, ...]]] = {
+    "due": lambda i: (i.due_on, i.bureau_name, i.number),
+    "bureau": lambda i: (i.bureau_name, i.due_on, i.number),
+    "kind": lambda i: (i.kind, i.due_on, i.number),
+    "case": lambda i: (i.number, i.kind),
+}
+
+
+def may_view(actor: Actor) -> bool:
+    return actor.role in VIEW_ROLES and bool(actor.scope_path)
+
+
+@dataclass(frozen=True)
+class DashboardQuery:
+    status: DeadlineStatus | None = None
+    kind: str | None = None
+    bureau_id: int | None = None
+    sort: str = "due"
+    limit: int = 25
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class DashboardPage:
+    rows: list[DeadlineItem]
+    total: int
+    counts: dict[DeadlineStatus, int]
+    bureaus: list[tuple[int, str]]
+    kinds: list[str]
+    today: date
+
+
+def dashboard(uow: UnitOfWork, actor: Actor, clock: Clock, calendar: WorkingDays, q: DashboardQuery, *,
+              risk_working_days: int = 1, sources: Sequence[DeadlineSource] = ()) -> DashboardPage:
+    """The actor's part of the tree: items due today, at risk and overdue, filtered, sorted, paged; audited."""
+    if not may_view(actor):
+        raise Forbidden(NO_ACCESS)
+    today = clock.today()
+    items = [i for i in collect(uow, actor.scope_path, today, calendar, risk_working_days, sources) if i.status in SHOWN]
+    bureaus = sorted({(i.bureau_id, i.bureau_name) for i in items}, key=lambda b: b[1])
+    kinds = sorted({i.kind for i in items} | set(KIND_LABELS))
+    scoped = [i for i in items if (q.kind is None or i.kind == q.kind) and (q.bureau_id is None or i.bureau_id == q.bureau_id)]
+    counts = {s: sum(1 for i in scoped if i.status is s) for s in SHOWN}
+    rows = sorted((i for i in scoped if q.status is None or i.status is q.status), key=SORTS.get(q.sort, SORTS["due"]))
+    audit.record(uow, actor, "deadline.list", "case", None, clock, details={
+        "filters": sorted(k for k, v in (("status", q.status), ("kind", q.kind), ("bureau", q.bureau_id)) if v),
+        "count": len(rows[q.offset:q.offset + q.limit]), "offset": q.offset})
+    uow.commit()
+    return DashboardPage(rows[q.offset:q.offset + q.limit], len(rows), counts, bureaus, kinds, today)
