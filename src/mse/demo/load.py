@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -46,6 +47,7 @@ from mse.domain.people import (
 )
 from mse.domain.ports import SystemClock
 from mse.domain.referrals import ReferralState
+from mse.domain.scheduling import Availability
 from mse.domain.values import Snils
 from mse.services import audit
 from mse.services.criteria import import_rows
@@ -265,6 +267,7 @@ def load_demo(engine: Engine, *, seed: int = 2026, persons: int = 1200, password
             if uow.orgs.root() is not None:
                 return _summary(uow, created=False)
             tree = _build_tree(uow, gen, clock, report)
+            _reception(uow, tree, clock.today())
             if with_accounts:
                 logins = _staff_accounts(uow, tree, hasher, password, clock)
                 audit.record(uow, SYSTEM_ACTOR, "demo.accounts.create", "account", None, clock,
@@ -310,6 +313,27 @@ def load_demo(engine: Engine, *, seed: int = 2026, persons: int = 1200, password
 
     with SqlAlchemyUnitOfWork(engine) as uow:
         return _summary(uow, created=True)
+
+
+DEMO_RECEPTION_DAYS = 20  # working days ahead with the experts' reception hours
+
+
+def _reception(uow: UnitOfWork, tree: Tree, today: date) -> None:
+    """Rooms and the experts' reception hours (Mon–Fri 09:00–17:00, inside DL-42) for the coming weeks, so a demo
+    case can be booked at once (`/cases/{id}/schedule`)."""
+    days: list[date] = []
+    day = today
+    while len(days) < DEMO_RECEPTION_DAYS:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days.append(day)
+    for rs in tree.regions:
+        for bureau, _ in rs.bureaus:
+            uow.scheduling.add_room(unit_id=bureau.id, name="101", accessible=False)
+            uow.scheduling.add_room(unit_id=bureau.id, name="102 (доступен для кресла-коляски)", accessible=True)
+            for expert in tree.staff.get((bureau.id, Position.EXPERT), []):
+                for d in days:
+                    uow.scheduling.add_availability(Availability(expert.id, d, 9 * 60, 17 * 60))
 
 
 def _criteria_appendix(engine: Engine, clock: SystemClock) -> None:
