@@ -20,6 +20,8 @@ from typing import Protocol
 from mse.domain.errors import Forbidden
 from mse.domain.identity import SYSTEM_ACTOR, Actor, Role
 from mse.domain.ports import Clock
+from mse.rules.deadline_policy import Regime
+from mse.rules.deadline_table import deadline
 from mse.services import audit
 from mse.services.notification_texts import render
 from mse.services.notifications import mask_email
@@ -40,8 +42,16 @@ class DeadlineStatus(StrEnum):
 
 STATUS_LABELS = {DeadlineStatus.DUE_TODAY: "истекает сегодня", DeadlineStatus.AT_RISK: "под угрозой",
                  DeadlineStatus.OVERDUE: "просрочено", DeadlineStatus.ON_TRACK: "в срок"}
-KIND_LABELS = {"DL-04": "приглашение на освидетельствование (5 календарных дней, адм. регламент п.11)",
-               "DL-01": "срок предоставления услуги (30 календарных дней, адм. регламент п.10)"}
+WATCHED = ("DL-04", "DL-01")  # the invitation and the decision: the terms the case row carries (due_invitation, due_decision)
+
+
+def _kind_label(deadline_id: str) -> str:
+    """From the deadline table (its title, term and source), not restated here."""
+    entry = deadline(deadline_id, Regime.CURRENT)
+    return f"{entry.title[:1].lower()}{entry.title[1:]} ({entry.limit_text()}, {entry.source})"
+
+
+KIND_LABELS = {d: _kind_label(d) for d in WATCHED}
 SHOWN = (DeadlineStatus.OVERDUE, DeadlineStatus.DUE_TODAY, DeadlineStatus.AT_RISK)
 
 
