@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -28,7 +27,7 @@ from mse.adapters.db.tables import calendar_overrides
 from mse.adapters.db.uow import SqlAlchemyUnitOfWork
 from mse.domain.errors import DomainError
 from mse.domain.identity import SYSTEM_ACTOR, Actor
-from mse.domain.ports import SystemClock
+from mse.domain.ports import MOSCOW, SystemClock
 from mse.rules.calendar_terms import Due, TermUnit, due
 from mse.rules.deadline_policy import EVENTS, Regime, regime_on
 from mse.rules.deadline_table import DEADLINES
@@ -45,7 +44,6 @@ FORMATS = ("text", "json")
 FormatOpt = Annotated[str, typer.Option("--format", help="Формат вывода: text или json")]
 UNITS = {"calendar": TermUnit.CALENDAR, "working": TermUnit.WORKING, "weeks": TermUnit.WEEKS, "months": TermUnit.MONTHS}
 console = Console(stderr=True)
-_MOSCOW = ZoneInfo("Europe/Moscow")
 
 
 def register(app: typer.Typer) -> None:
@@ -270,7 +268,7 @@ def override_list(
         table.add_column(col)
     for o in rows:
         table.add_row(f"{o.day:%d.%m.%Y}", OVERRIDE_KIND_LABELS[o.kind], o.reason, o.source,
-                      f"{o.created_at.astimezone(_MOSCOW):%d.%m.%Y %H:%M} МСК" if o.created_at else "—")
+                      f"{o.created_at.astimezone(MOSCOW):%d.%m.%Y %H:%M} МСК" if o.created_at else "—")
     Console().print(table)
 
 

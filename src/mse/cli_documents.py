@@ -13,7 +13,6 @@ import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import typer
 
@@ -28,6 +27,7 @@ from mse.adapters.documents.signed_package import (
 from mse.adapters.signature import cms
 from mse.adapters.signature.openssl import SignatureSetupError
 from mse.adapters.signature.verifier import GostCmsVerifier
+from mse.domain.ports import MOSCOW
 from mse.domain.signatures import SignatureVerdict
 from mse.settings import get_settings
 
@@ -37,7 +37,6 @@ documents_app = typer.Typer(help="Подписанные документы: п�
 FORMATS = ("text", "json")
 EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 ALL_VALID = "Все подписи действительны"
-_MOSCOW = ZoneInfo("Europe/Moscow")
 
 
 def register(app: typer.Typer) -> None:
@@ -52,7 +51,7 @@ class _Unreadable(Exception):
 
 
 def _when(moment: datetime | None) -> str | None:
-    return moment.astimezone(_MOSCOW).strftime("%d.%m.%Y %H:%M:%S МСК") if moment else None
+    return moment.astimezone(MOSCOW).strftime("%d.%m.%Y %H:%M:%S МСК") if moment else None
 
 
 def _read(path: Path, what: str) -> bytes:

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -24,7 +23,7 @@ from mse.adapters.db.uow import SqlAlchemyUnitOfWork
 from mse.demo.peer import PEER_TITLE, DemoPeer
 from mse.domain.errors import DomainError
 from mse.domain.identity import SYSTEM_ACTOR
-from mse.domain.ports import SystemClock
+from mse.domain.ports import MOSCOW, SystemClock
 from mse.jobs.worker import BackgroundWorker, build_worker, start_background
 from mse.services import delivery
 from mse.services.delivery import MessageView
@@ -39,7 +38,6 @@ peer_app = typer.Typer(help="Демонстрационный получател
 FORMATS = ("text", "json")
 FormatOpt = Annotated[str, typer.Option("--format", help="Формат вывода: text или json")]
 console = Console(stderr=True)
-_MOSCOW = ZoneInfo("Europe/Moscow")
 
 
 def register(app: typer.Typer) -> None:
@@ -61,7 +59,7 @@ def _emit(fmt: str, data: Any, text: str) -> None:
 
 
 def _when(moment: datetime | None) -> str:
-    return moment.astimezone(_MOSCOW).strftime("%d.%m.%Y %H:%M") if moment else "—"
+    return moment.astimezone(MOSCOW).strftime("%d.%m.%Y %H:%M") if moment else "—"
 
 
 # ---------------------------------------------------------------------------------------------- wiring

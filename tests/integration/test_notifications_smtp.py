@@ -15,7 +15,8 @@ from mse.adapters.delivery.http import HttpDelivery
 from mse.adapters.delivery.smtp import SmtpChannel
 from mse.domain.errors import DomainError
 from mse.domain.identity import Actor, Role
-from mse.domain.scheduling import LOCAL_TZ, AppointmentStatus, local_moment
+from mse.domain.ports import MOSCOW
+from mse.domain.scheduling import AppointmentStatus, local_moment
 from mse.services import scheduling
 from mse.services.delivery import deliver_due
 from mse.services.scheduling import ScheduleInput
@@ -71,7 +72,7 @@ def test_the_invitation_arrives_once_even_when_delivery_is_retried(engine: Engin
     assert msg["To"] == EMAIL
     assert msg["Subject"] == "Приглашение на медико-социальную экспертизу, дело № 77-1-0001/2026"
     assert msg["Message-ID"].startswith("<mse-outbox-")
-    local = local_moment(bureau.day, 600).astimezone(LOCAL_TZ)
+    local = local_moment(bureau.day, 600).astimezone(MOSCOW)
     assert f"Дата: {local:%d.%m.%Y}" in body
     assert "Время: 10:00" in body
     assert "Кабинет: 101" in body

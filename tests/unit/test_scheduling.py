@@ -9,8 +9,8 @@ import pytest
 
 from mse.domain.errors import DomainError
 from mse.domain.organisation import UnitKind
+from mse.domain.ports import MOSCOW
 from mse.domain.scheduling import (
-    LOCAL_TZ,
     Arrangement,
     Availability,
     Procedure,
@@ -50,7 +50,7 @@ def test_slots_are_hours_times_availability_times_free_rooms() -> None:
     rooms = [Room(1, 10, "101", True), Room(2, 10, "102", False)]
     avail = [Availability(7, MONDAY, 7 * 60, 9 * 60)]  # 07:00–09:00, the bureau opens at 08:00
     slots = generate_slots(UnitKind.BUREAU, MONDAY, rooms, avail, set())
-    starts = sorted({s.starts_at.astimezone(LOCAL_TZ).time() for s in slots})
+    starts = sorted({s.starts_at.astimezone(MOSCOW).time() for s in slots})
     assert starts == [time(8), time(8, 30)]
     assert len(slots) == 4  # two times × two rooms
     assert len(generate_slots(UnitKind.BUREAU, MONDAY, rooms, avail, set(), accessible_only=True)) == 2
@@ -114,7 +114,7 @@ def test_absentee_needs_no_slot_and_no_place() -> None:
 
 
 def _at(h: int, m: int) -> datetime:
-    return datetime(2026, 3, 2, h, m, tzinfo=LOCAL_TZ).astimezone(UTC)
+    return datetime(2026, 3, 2, h, m, tzinfo=MOSCOW).astimezone(UTC)
 
 
 def test_the_wait_is_counted_from_the_later_of_appointment_and_arrival() -> None:

@@ -7,6 +7,9 @@ from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+# Legal dates and printed times are in Moscow time until per-region time zones arrive (one zone for the whole system).
+MOSCOW = ZoneInfo("Europe/Moscow")
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
@@ -19,8 +22,7 @@ class SystemClock:
         return datetime.now(UTC)
 
     def today(self) -> date:
-        # Legal dates are counted in Moscow time until per-region time zones arrive with scheduling.
-        return datetime.now(ZoneInfo("Europe/Moscow")).date()
+        return datetime.now(MOSCOW).date()
 
 
 class PasswordHasher(Protocol):

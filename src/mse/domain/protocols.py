@@ -41,6 +41,9 @@ SIGNER_ROLE_LABELS: dict[SignerRole, str] = {
     SignerRole.SPECIALIST: "Специалист, проводивший медико-социальную экспертизу",
 }
 
+# 389н п.80: the options that establish disability (a group or the category «ребенок-инвалид»); 80.5 — не установлена.
+DISABILITY_ESTABLISHED = ("80.1", "80.2", "80.3", "80.4")
+
 SPECIALIST_ROLES = frozenset({Role.EXPERT, Role.MAIN_EXPERT, Role.FEDERAL_EXPERT})
 
 

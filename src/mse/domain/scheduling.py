@@ -10,12 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from mse.domain.errors import DomainError, FieldProblem
 from mse.domain.organisation import UnitKind
+from mse.domain.ports import MOSCOW
 
-LOCAL_TZ = ZoneInfo("Europe/Moscow")
 SLOT_MINUTES = 30  # the booking grid; an examination takes one or more cells
 WAIT_LIMIT = timedelta(minutes=30)  # DL-07, адм. регламент п.13
 
@@ -143,7 +142,7 @@ def minute_of(t: time) -> int:
 
 
 def local_moment(day: date, minute: int) -> datetime:
-    return datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=LOCAL_TZ).astimezone(UTC)
+    return datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=MOSCOW).astimezone(UTC)
 
 
 # ---------------------------------------------------------------------------------------------- slots
@@ -219,7 +218,7 @@ def lock_keys(starts_at: datetime, ends_at: datetime, staff_id: int | None, room
 
 
 def within_hours(kind: UnitKind, starts_at: datetime, ends_at: datetime) -> bool:
-    local_s, local_e = starts_at.astimezone(LOCAL_TZ), ends_at.astimezone(LOCAL_TZ)
+    local_s, local_e = starts_at.astimezone(MOSCOW), ends_at.astimezone(MOSCOW)
     if local_s.date() != local_e.date() and local_e.time() != time(0):
         return False
     s, e = minute_of(local_s.time()), minute_of(local_e.time())

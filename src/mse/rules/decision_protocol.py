@@ -129,6 +129,20 @@ def _crg_labels() -> dict[str, str]:
     return {o.code: o.label for o in item.options}
 
 
+def recorded_final(data: Mapping[str, object]) -> tuple[str, int | None]:
+    """The final percent the protocol records and its item: 79.13.4 (summary) with several impairments (389н п.15(2)),
+    else the one impairment's own percent (79.x)."""
+    scores = _scores(data)
+    if len(scores) >= 2:
+        value = data.get("79.13.4.percent")
+        return "79.13.4.percent", value if isinstance(value, int) else None
+    if not scores:
+        return "79", None
+    key, score = scores[0]
+    percent = score.get("percent") if isinstance(score, Mapping) else None
+    return key, percent if isinstance(percent, int) else None
+
+
 def departures(suggestion: Suggestion, protocol_data: Mapping[str, object]) -> list[Departure]:
     """Where the recorded decision differs from the suggestion: outcome (80), final percent and degree (79.13.4 or the
     single 79.x), term (83.1, 83.term), ЦРГ (86(1)). Empty when the protocol follows the suggestion."""
@@ -141,18 +155,13 @@ def departures(suggestion: Suggestion, protocol_data: Mapping[str, object]) -> l
             out.append(Departure("80", "outcome", f"Инвалидность: предложено «{suggestion.outcome_label}» ({suggestion.outcome}), "
                                  f"в протоколе {shown}", suggestion.outcome, rec if isinstance(rec, str) else None))
     if suggestion.final_percent is not None:
-        scores = _scores(data)
-        if len(scores) >= 2:
-            rec_percent, item = data.get("79.13.4.percent"), "79.13.4.percent"
+        item, rec_percent = recorded_final(data)
+        if item == "79.13.4.percent":
             rec_degree = data.get("79.13.4")
             if suggestion.degree_option and rec_degree != suggestion.degree_option:
                 out.append(Departure("79.13.4", "degree", f"Суммарная степень: предложено {suggestion.degree} степень "
                                      f"({suggestion.degree_option}), в протоколе {rec_degree or 'не заполнено'}",
                                      suggestion.degree_option, rec_degree if isinstance(rec_degree, str) else None))
-        else:
-            value = scores[0][1] if scores else None
-            rec_percent = value.get("percent") if isinstance(value, Mapping) else None
-            item = scores[0][0] if scores else "79"
         if rec_percent != suggestion.final_percent:
             out.append(Departure(item, "percent", f"Итоговая оценка: предложено {suggestion.final_percent} %, в протоколе "
                                  + (f"{rec_percent} %" if rec_percent is not None else "не заполнено"),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from mse.domain.protocols import DISABILITY_ESTABLISHED
 from mse.rules.criteria.appendix import QuantRow, match_rows
 from mse.rules.criteria.dates import completed_years
 from mse.rules.criteria.rulesets import Degree, Entry, RuleSet, other_ruleset, ruleset_in_force
@@ -31,7 +32,7 @@ IMPAIRMENT_LABELS = {
 }
 OUTCOME_LABELS = {"80.1": "первая группа", "80.2": "вторая группа", "80.3": "третья группа",
                   "80.4": "категория \"ребенок-инвалид\"", "80.5": "не установлена"}
-ESTABLISHED = ("80.1", "80.2", "80.3", "80.4")
+
 NO_ROW = "нет загруженной строки"
 
 
@@ -193,7 +194,7 @@ def _evaluate(inp: DecisionInput, rows: Sequence[QuantRow], rs: RuleSet, *, forc
 
     outcome = _outcome(inp, rs, degree, adult, t)
     crg = _crg(inp, rows, rs, outcome, adult, final, on, t)
-    term = suggest_term(inp, rs, outcome, adult, t.step, t.warn) if outcome in ESTABLISHED else None
+    term = suggest_term(inp, rs, outcome, adult, t.step, t.warn) if outcome in DISABILITY_ESTABLISHED else None
     appendix = _appendix(inp, rows, rs, adult, final, on, t)
     return Suggestion(
         ruleset=rs.id, ruleset_title=rs.title, decision_date=inp.decision_date, age=age, adult=adult,
@@ -262,7 +263,7 @@ def _outcome(inp: DecisionInput, rs: RuleSet, degree: Degree | None, adult: bool
     t.step("outcome", "Инвалидность (пункт 80)",
            f"{degree.name} степень у " + ("гражданина 18 лет и старше" if adult else "ребенка до 18 лет")
            + f": {code} — {OUTCOME_LABELS[code]}", entry)
-    if adult and code in ESTABLISHED:
+    if adult and code in DISABILITY_ESTABLISHED:
         cond = rs.entry("outcome.adult_limitations")
         single, many = int(cond.value["single_category_min_degree"]), int(cond.value["categories_at_degree_1"])
         lim = inp.limitations
@@ -281,7 +282,7 @@ def _crg(inp: DecisionInput, rows: Sequence[QuantRow], rs: RuleSet, outcome: str
     if not rs.has("crg.appendix"):
         return ()
     entry = rs.entry("crg.appendix")
-    if outcome not in ESTABLISHED:
+    if outcome not in DISABILITY_ESTABLISHED:
         return ()
     found: list[str] = []
     for code, percent in _diagnosis_percents(inp, final):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from mse.domain.periods import in_force
+from mse.domain.protocols import DISABILITY_ESTABLISHED
 from mse.forms import FormSchema
 from mse.forms.conditions import as_date, compute_facts, is_empty
 
@@ -257,7 +258,7 @@ def _outcome_age(c: Ctx) -> Iterable[Issue]:
 
 def _outcome_complete(c: Ctx) -> Iterable[Issue]:
     outcome = c.text("80")
-    if outcome in ("80.1", "80.2", "80.3", "80.4"):
+    if outcome in DISABILITY_ESTABLISHED:
         if not c.filled("81"):
             yield "81", "При установлении инвалидности указывается ее причина (пункт 81)"
         if not c.filled("83.1"):

@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from mse.domain.decisions import CastVote
-from mse.domain.protocols import ProtocolRecord
+from mse.domain.protocols import DISABILITY_ESTABLISHED, ProtocolRecord
 from mse.forms import FormSchema
+from mse.rules.criteria.rulesets import ruleset_by_id
+from mse.rules.decision_input import IMPAIRMENT_TYPES as IMPAIRMENT_ITEMS
+from mse.rules.decision_input import LIMITATION_ITEMS
+from mse.rules.decision_protocol import recorded_final
 
 SCHEMA = "mse-decision-snapshot/1"
-DISABILITY_OUTCOMES = ("80.1", "80.2", "80.3", "80.4")
 MILITARY_REGISTER = ("10.1", "10.2", "10.3")  # 389н п.10: состоит / обязан состоять / поступает на воинский учёт
-IMPAIRMENT_ITEMS = tuple(f"79.{n}" for n in range(1, 13))
-LIMITATION_ITEMS = tuple(f"78.{n}" for n in range(1, 8))
-DEGREE_NAMES = {"1": "I", "2": "II", "3": "III", "4": "IV"}
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def decision_date(data: Mapping[str, object], fallback: date) -> date:
 
 
 def is_disability(data: Mapping[str, object]) -> bool:
-    return data.get("80") in DISABILITY_OUTCOMES
+    return data.get("80") in DISABILITY_ESTABLISHED
 
 
 def is_military(data: Mapping[str, object]) -> bool:
@@ -81,19 +81,14 @@ def _impairments(schema: FormSchema, data: Mapping[str, object]) -> list[dict[st
             for key in IMPAIRMENT_ITEMS if isinstance(data.get(key), Mapping)]
 
 
-def _final_percent(data: Mapping[str, object]) -> int | None:
-    for key in ("79.13.4.percent", "79.13.1"):
-        value = data.get(key)
-        if isinstance(value, int):
-            return value
-    percents = [p for p in (_percent(data.get(k)) for k in IMPAIRMENT_ITEMS) if p is not None]
-    return max(percents) if percents else None
-
-
-def _degree(percent: int | None, bands: Mapping[str, tuple[int, int]]) -> str | None:
-    if percent is None:
+def _degree(percent: int | None, ruleset: str) -> str | None:
+    """The degree of the recorded percent under the rule set the decision was judged by (one band table: the rules')."""
+    if percent is None or not ruleset:
         return None
-    return next((DEGREE_NAMES[d] for d, (lo, hi) in bands.items() if lo <= percent <= hi), None)
+    try:
+        return ruleset_by_id(ruleset).degree_of(percent).name
+    except (KeyError, ValueError):
+        return None
 
 
 def _person(data: Mapping[str, object]) -> dict[str, object]:
@@ -122,13 +117,12 @@ def build_snapshot(
     departs: bool,
     departure_reason: str | None,
     issued_on: date,
-    bands: Mapping[str, tuple[int, int]],
 ) -> dict[str, object]:
     data = record.data
     decided = decision_date(data, issued_on)
     outcome = _text(data, "80")
     cause = _text(data, "81")
-    percent = _final_percent(data)
+    percent = recorded_final(data)[1]
     purposes = data.get("23")
     crg = data.get("86(1)")
     return {
@@ -144,7 +138,7 @@ def build_snapshot(
                      "edition": record.form_version, "sha256": protocol_sha256, "data": dict(data)},
         "decision": {
             "date": decided.isoformat(), "ruleset": ruleset, "ruleset_title": ruleset_title,
-            "percent": percent, "degree": _degree(percent, bands),
+            "percent": percent, "degree": _degree(percent, ruleset),
             "group": outcome, "group_label": _label(schema, "80", outcome),
             "cause": cause, "cause_label": _label(schema, "81", cause),
             "term": _text(data, "83.1"), "term_text": _text(data, "83.term") or ("бессрочно" if data.get("83.1") == "indefinite" else None),

@@ -38,7 +38,6 @@ from mse.domain.protocols import SPECIALIST_ROLES, ProtocolRecord, ProtocolStatu
 from mse.domain.signatures import StaffKeys
 from mse.forms.validate import IcdLookup
 from mse.rules.deadlines import result_routes
-from mse.rules.protocol_checks import ProtocolParams
 from mse.services import audit
 from mse.services.cases import transition_in
 from mse.services.decision_ports import DocumentBuilder, IssuedDocument, NewDecision, NewDocument, RenderedDocument
@@ -202,7 +201,7 @@ def _prepare(uow_factory: UowFactory, actor: Actor, case_id: int, *, position: s
         record=record, schema=schema_of(record), protocol_sha256=protocol_sha256, case_number=case.number, bureau=bureau,
         head=HeadFacts(actor.display_name, position), votes=decision.votes, suggestion=suggested.suggestion,
         ruleset=suggested.ruleset, ruleset_title=suggested.ruleset_title, departs=decision.departs,
-        departure_reason=decision.departure_reason, issued_on=clock.today(), bands=ProtocolParams().severity_bands,
+        departure_reason=decision.departure_reason, issued_on=clock.today(),
     ))
     return _Prepared(record, decision, snapshot, build(snapshot))
 

@@ -14,12 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from mse.domain.errors import Conflict, Forbidden, NotFound
 from mse.domain.identity import SYSTEM_ACTOR, Actor, Role
 from mse.domain.policy import Action, Kind, Scope, allowed, may_ever
-from mse.domain.ports import Clock
+from mse.domain.ports import MOSCOW, Clock
 from mse.services import audit
 from mse.services.delivery_labels import RECIPIENT_LABELS, STATUS_LABELS, recipient_label, topic_label
 from mse.services.delivery_ports import (
@@ -38,7 +37,6 @@ MESSAGE_NOT_FOUND = "Сообщение не найдено или у вас н�
 CASE_NOT_FOUND = "Дело не найдено или у вас нет доступа к нему"
 NO_ACCESS = ("Сведения об отправке результатов доступны руководителю бюро, экспертам главного и Федерального бюро "
              "и администратору")
-_MOSCOW = ZoneInfo("Europe/Moscow")
 
 __all__ = ["RECIPIENT_LABELS", "STATUS_LABELS", "DeliveryCounts", "DeliveryPolicy", "MessageView", "MessagesPage",
            "deliver_due", "may_view_deliveries", "messages", "messages_for_case", "retry"]
@@ -156,7 +154,7 @@ class MessageView:
 
 
 def _moscow_day(moment: datetime) -> date:
-    return moment.astimezone(_MOSCOW).date()
+    return moment.astimezone(MOSCOW).date()
 
 
 def _view(actor: Actor, row: MessageRow, today: date) -> MessageView:

@@ -15,10 +15,9 @@ from datetime import date, datetime, timedelta
 from mse.domain.case_model import CaseFacts, Form
 from mse.domain.errors import Conflict, DomainError, FieldProblem, Forbidden, NotFound
 from mse.domain.identity import Actor, Role
-from mse.domain.ports import Clock
+from mse.domain.ports import MOSCOW, Clock
 from mse.domain.scheduling import (
     FORM_LABELS,
-    LOCAL_TZ,
     PLACE_LABELS,
     SLOT_MINUTES,
     AppointmentStatus,
@@ -104,7 +103,7 @@ def set_availability(uow: UnitOfWork, actor: Actor, clock: Clock, *, staff_id: i
 # ---------------------------------------------------------------------------------------------- slots
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = datetime(day.year, day.month, day.day, tzinfo=LOCAL_TZ)
+    start = datetime(day.year, day.month, day.day, tzinfo=MOSCOW)
     return start, start + timedelta(days=1)
 
 
@@ -146,8 +145,8 @@ def _check_slot(uow: UnitOfWork, case: CaseInfo, a: Arrangement, starts_at: date
         raise Conflict("slot_in_past", "Нельзя записать на прошедшее время")
     if not within_hours(case.unit_kind, starts_at, ends_at):
         raise Conflict("outside_service_hours", "Время вне часов приёма бюро (адм. регламент п.43)")
-    local = starts_at.astimezone(LOCAL_TZ)
-    s, e = minute_of(local.time()), minute_of(ends_at.astimezone(LOCAL_TZ).time()) or 24 * 60
+    local = starts_at.astimezone(MOSCOW)
+    s, e = minute_of(local.time()), minute_of(ends_at.astimezone(MOSCOW).time()) or 24 * 60
     if not any(av.staff_id == staff_id and av.from_minute <= s and e <= av.to_minute
                for av in uow.scheduling.availability(case.bureau_id, local.date())):
         raise Conflict("specialist_unavailable", "Специалист не ведёт приём в это время")
@@ -158,7 +157,7 @@ def _check_slot(uow: UnitOfWork, case: CaseInfo, a: Arrangement, starts_at: date
 def _book(uow: UnitOfWork, actor: Actor, case: CaseInfo, data: ScheduleInput, clock: Clock, replaces_id: int | None) -> int:
     when = parse_slot(data.slot_key) if data.form_code not in ("20.1", "20.4") else None
     arrangement = Arrangement(data.procedure, data.form_code, data.place_code,
-                              when[0].astimezone(LOCAL_TZ).date() if when else clock.today(),
+                              when[0].astimezone(MOSCOW).date() if when else clock.today(),
                               data.conclusion_ref, data.place_text)
     check_arrangement(arrangement)
     if arrangement.needs_slot and when is None:
@@ -186,7 +185,7 @@ def _invite(uow: UnitOfWork, actor: Actor, case: CaseInfo, appointment_id: int, 
     record = uow.scheduling.appointment(appointment_id)
     if record is None or record.starts_at is None:
         return  # absentee (20.1, 20.4): nobody is invited to come
-    local = record.starts_at.astimezone(LOCAL_TZ)
+    local = record.starts_at.astimezone(MOSCOW)
     place = PLACE_LABELS.get(record.place_code or "", "")
     address = case.unit_address or "—" if record.place_code in ("21.1", "21.8") else (record.place_text or "по месту нахождения")
     notifications.notify_case(uow, actor, case.id, "invitation", clock, date=f"{local:%d.%m.%Y}", time=f"{local:%H:%M}",

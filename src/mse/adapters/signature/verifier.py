@@ -13,18 +13,15 @@ import tempfile
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from mse.adapters.signature import cms
 from mse.adapters.signature.openssl import SignatureSetupError, gost_digest, run_openssl
-from mse.domain.ports import Clock, SystemClock
+from mse.domain.ports import MOSCOW, Clock, SystemClock
 from mse.domain.signatures import SignatureProblem, SignatureVerdict
-
-_MOSCOW = ZoneInfo("Europe/Moscow")
 
 
 def _when(moment: datetime) -> str:
-    return moment.astimezone(_MOSCOW).strftime("%d.%m.%Y %H:%M:%S МСК")
+    return moment.astimezone(MOSCOW).strftime("%d.%m.%Y %H:%M:%S МСК")
 
 
 class GostCmsVerifier:

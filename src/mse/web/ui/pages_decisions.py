@@ -20,7 +20,7 @@ from mse.services.delivery import may_view_deliveries, messages_for_case
 from mse.web.deps import ClockDep, Uow
 from mse.web.protocol_wiring import ProtocolWiring
 from mse.web.ui.common import Form, UiActor, render
-from mse.web.ui.pages_protocols import _position, _require, _wiring
+from mse.web.ui.pages_protocols import protocol_wiring, require_specialist, staff_position
 
 router = APIRouter()
 
@@ -50,8 +50,8 @@ def _panel_page(request: Request, actor: Actor, uow: Uow, clock: Any, case_id: i
         "panel": panel, "s": panel.suggested.suggestion, "alt": panel.suggested.suggestion.get("alternative"),
         "items": items, "display_value": display_value, "messages": messages,
         "may_vote": panel.may_vote and actor.role in SPECIALIST_ROLES and not voted,
-        "is_head": actor.role is Role.HEAD, "can_sign": _wiring(request).keys() is not None,
-        "demo_keys": _wiring(request).demo_keys, "STATUS_LABELS": STATUS_LABELS, "VOTE_LABELS": VOTE_LABELS,
+        "is_head": actor.role is Role.HEAD, "can_sign": protocol_wiring(request).keys() is not None,
+        "demo_keys": protocol_wiring(request).demo_keys, "STATUS_LABELS": STATUS_LABELS, "VOTE_LABELS": VOTE_LABELS,
         "PROTOCOL_STATUS_LABELS": PROTOCOL_STATUS_LABELS, "KIND_LABELS": KIND_LABELS,
         "majority_label": MAJORITY_LABELS[panel.majority], "Majority": Majority,
         "message": message or DONE.get(request.query_params.get("done", "")), "typed": typed or {},
@@ -61,7 +61,7 @@ def _panel_page(request: Request, actor: Actor, uow: Uow, clock: Any, case_id: i
 
 @router.get("/cases/{case_id:int}/decision")
 def decision_panel(request: Request, case_id: int, actor: UiActor, uow: Uow, clock: ClockDep) -> Response:
-    _require(actor)
+    require_specialist(actor)
     return _panel_page(request, actor, uow, clock, case_id)
 
 
@@ -81,8 +81,8 @@ def _failed(request: Request, actor: Actor, uow: Uow, clock: Any, case_id: int, 
 
 @router.post("/cases/{case_id:int}/decision/vote")
 def cast_vote(request: Request, case_id: int, actor: UiActor, uow: Uow, clock: ClockDep, form: Form) -> Response:
-    _require(actor)
-    wiring = _wiring(request)
+    require_specialist(actor)
+    wiring = protocol_wiring(request)
     typed = {"vote": str(form.get("vote") or ""), "opinion": str(form.get("opinion") or ""),
              "departure_reason": str(form.get("departure_reason") or "")}
     try:
@@ -91,7 +91,7 @@ def cast_vote(request: Request, case_id: int, actor: UiActor, uow: Uow, clock: C
         return _failed(request, actor, uow, clock, case_id,
                        ValidationFailed([], "Выберите «за» или «против»"), typed)
     with uow:
-        position = _position(uow, actor)
+        position = staff_position(uow, actor)
     try:
         decisions.vote(lambda: uow, actor, case_id, choice=choice, opinion=typed["opinion"], position=position,
                        keys=_keys(wiring), clock=clock, icd_exists=wiring.icd_exists,
@@ -103,10 +103,10 @@ def cast_vote(request: Request, case_id: int, actor: UiActor, uow: Uow, clock: C
 
 @router.post("/cases/{case_id:int}/decision/issue")
 def issue(request: Request, case_id: int, actor: UiActor, uow: Uow, clock: ClockDep, form: Form) -> Response:
-    _require(actor)
-    wiring = _wiring(request)
+    require_specialist(actor)
+    wiring = protocol_wiring(request)
     with uow:
-        position = _position(uow, actor)
+        position = staff_position(uow, actor)
     try:
         decisions.issue(lambda: uow, actor, case_id, position=position, keys=_keys(wiring), clock=clock,
                         build=wiring.documents, icd_exists=wiring.icd_exists)
@@ -117,7 +117,7 @@ def issue(request: Request, case_id: int, actor: UiActor, uow: Uow, clock: Clock
 
 @router.post("/cases/{case_id:int}/decision/escalate")
 def escalate(request: Request, case_id: int, actor: UiActor, uow: Uow, clock: ClockDep, form: Form) -> Response:
-    _require(actor)
+    require_specialist(actor)
     try:
         decisions.escalate(lambda: uow, actor, case_id, clock)
     except Conflict as exc:
@@ -134,14 +134,14 @@ def _send(meta: Any, body: bytes, *, inline: bool, suffix: str = "", media: str 
 
 @router.get("/documents/{document_id:int}")
 def download(request: Request, document_id: int, actor: UiActor, uow: Uow, clock: ClockDep) -> Response:
-    _require(actor)
+    require_specialist(actor)
     meta, content, _ = decisions.document(lambda: uow, actor, document_id, clock)
     return _send(meta, content, inline=request.query_params.get("inline") == "1")
 
 
 @router.get("/documents/{document_id:int}/signature")
 def signature(document_id: int, actor: UiActor, uow: Uow, clock: ClockDep) -> Response:
-    _require(actor)
+    require_specialist(actor)
     meta, _, cms = decisions.document(lambda: uow, actor, document_id, clock)
     if cms is None:
         raise Conflict("document_not_signed", "Документ не подписан")

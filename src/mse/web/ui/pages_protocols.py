@@ -27,19 +27,19 @@ router = APIRouter()
 PER_PAGE = 20
 
 
-def _require(actor: Actor) -> None:
+def require_specialist(actor: Actor) -> None:
     if not may_ever(actor, Kind.PROTOCOL, Action.READ):
         raise Forbidden("Протоколы проведения МСЭ доступны специалистам и руководителю бюро")
 
 
-def _wiring(request: Request) -> ProtocolWiring:
+def protocol_wiring(request: Request) -> ProtocolWiring:
     wiring: ProtocolWiring = request.app.state.protocols
     return wiring
 
 
 @router.get("/protocols")
 def work_list(request: Request, actor: UiActor, uow: Uow, clock: ClockDep) -> Response:
-    _require(actor)
+    require_specialist(actor)
     page = page_param(request.query_params)
     with uow:
         rows, total = protocols.work_list(uow, actor, clock, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
@@ -55,7 +55,7 @@ def _status_label(row: WorkRow) -> str:
 
 @router.post("/cases/{case_id:int}/protocol")
 def open_protocol(case_id: int, actor: UiActor, uow: Uow, clock: ClockDep, form: Form) -> Response:
-    _require(actor)
+    require_specialist(actor)
     record = protocols.open_for_case(lambda: uow, actor, case_id, clock)
     return RedirectResponse(f"/protocols/{record.id}", status_code=303)
 
@@ -74,7 +74,7 @@ def _page(request: Request, record: ProtocolRecord, *, typed: dict[str, object] 
         "ready": checked.ready and not problems, "message": message or request.query_params.get("done"),
         "STATUS_LABELS": STATUS_LABELS, "SIGNER_ROLE_LABELS": SIGNER_ROLE_LABELS, "ItemType": ItemType,
         "display_value": display_value, "table_rows": table_rows, "facts": schema_facts(schema),
-        "can_sign": _wiring(request).keys() is not None, "demo_keys": _wiring(request).demo_keys,
+        "can_sign": protocol_wiring(request).keys() is not None, "demo_keys": protocol_wiring(request).demo_keys,
         "DONE": {"signed": "Протокол подписан", "saved": "Изменения сохранены"},
     }
     return render(request, "protocols/workbench.html", ctx, status=status, section="protocols")
@@ -82,11 +82,11 @@ def _page(request: Request, record: ProtocolRecord, *, typed: dict[str, object] 
 
 @router.get("/protocols/{protocol_id:int}")
 def workbench(request: Request, protocol_id: int, actor: UiActor, uow: Uow, clock: ClockDep) -> Response:
-    _require(actor)
+    require_specialist(actor)
     with uow:
         record = protocols.access_protocol(uow, actor, protocol_id, clock)
         uow.commit()
-    return _page(request, record, icd=_wiring(request).icd_exists)
+    return _page(request, record, icd=protocol_wiring(request).icd_exists)
 
 
 def _revision(form: Any) -> int:
@@ -105,7 +105,7 @@ def _save(actor: Actor, uow: Uow, clock: ClockDep, protocol_id: int, form: Any) 
 @router.post("/protocols/{protocol_id:int}")
 def save(request: Request, protocol_id: int, actor: UiActor, uow: Uow, clock: ClockDep, form: Form) -> Response:
     """The form posted without JavaScript (or «Сохранить»): everything typed is kept on a refusal."""
-    _require(actor)
+    require_specialist(actor)
     try:
         saved, _ = _save(actor, uow, clock, protocol_id, form)
     except ValidationFailed as exc:
@@ -120,7 +120,7 @@ def save(request: Request, protocol_id: int, actor: UiActor, uow: Uow, clock: Cl
 @router.post("/protocols/{protocol_id:int}/autosave")
 def autosave(request: Request, protocol_id: int, actor: UiActor, uow: Uow, clock: ClockDep, form: Form) -> Response:
     """The workbench's background save: JSON with the new revision and what still needs attention."""
-    _require(actor)
+    require_specialist(actor)
     try:
         saved, _ = _save(actor, uow, clock, protocol_id, form)
     except ValidationFailed as exc:
@@ -129,7 +129,7 @@ def autosave(request: Request, protocol_id: int, actor: UiActor, uow: Uow, clock
     except Conflict as exc:
         return JSONResponse({"saved": False, "message": exc.message, "code": exc.code}, status_code=409)
     record = saved.record
-    checked = protocols.check(record, icd_exists=_wiring(request).icd_exists)
+    checked = protocols.check(record, icd_exists=protocol_wiring(request).icd_exists)
     sections = build_sections(protocols.schema_of(record), record.data, checked.problems, checked.findings, record.prefilled)
     return JSONResponse({
         "saved": True, "revision": record.revision, "saved_at": record.updated_at.astimezone().strftime("%H:%M:%S"),
@@ -144,13 +144,13 @@ def autosave(request: Request, protocol_id: int, actor: UiActor, uow: Uow, clock
 
 @router.post("/protocols/{protocol_id:int}/sign")
 def sign(request: Request, protocol_id: int, actor: UiActor, uow: Uow, clock: ClockDep, form: Form) -> Response:
-    _require(actor)
-    wiring = _wiring(request)
+    require_specialist(actor)
+    wiring = protocol_wiring(request)
     keys = wiring.keys()
     if keys is None:
         raise Conflict("signing_not_configured", "Подписание на сервере не настроено: ключи специалистов не подключены")
     with uow:
-        position = _position(uow, actor)
+        position = staff_position(uow, actor)
         case_id = protocols.access_protocol(uow, actor, protocol_id, clock, Action.UPDATE).case_id
     try:
         # A specialist's signature is their vote «за»; the head's is the decision's (documents, results out).
@@ -169,7 +169,7 @@ def sign(request: Request, protocol_id: int, actor: UiActor, uow: Uow, clock: Cl
     return RedirectResponse(f"/protocols/{protocol_id}?done=signed", status_code=303)
 
 
-def _position(uow: Uow, actor: Actor) -> str:
+def staff_position(uow: Uow, actor: Actor) -> str:
     account = uow.identity.account(actor.user_id)
     if account is not None and account.staff_id is not None:
         found = uow.orgs.get_staff(account.staff_id)
@@ -185,7 +185,7 @@ def _download(record: ProtocolRecord, body: bytes, media: str, ext: str) -> Resp
 
 @router.get("/protocols/{protocol_id:int}/pdf")
 def pdf(request: Request, protocol_id: int, actor: UiActor, uow: Uow, clock: ClockDep) -> Response:
-    _require(actor)
+    require_specialist(actor)
     with uow:
         record = protocols.access_protocol(uow, actor, protocol_id, clock)
         institution = record.data.get("T.1")
@@ -197,7 +197,7 @@ def pdf(request: Request, protocol_id: int, actor: UiActor, uow: Uow, clock: Clo
 
 @router.get("/protocols/{protocol_id:int}/document.json")
 def document_json(protocol_id: int, actor: UiActor, uow: Uow, clock: ClockDep) -> Response:
-    _require(actor)
+    require_specialist(actor)
     with uow:
         record = protocols.access_protocol(uow, actor, protocol_id, clock)
         uow.commit()
@@ -206,7 +206,7 @@ def document_json(protocol_id: int, actor: UiActor, uow: Uow, clock: ClockDep) -
 
 @router.get("/protocols/{protocol_id:int}/signed.json")
 def signed_package(protocol_id: int, actor: UiActor, uow: Uow, clock: ClockDep) -> Response:
-    _require(actor)
+    require_specialist(actor)
     with uow:
         record = protocols.access_protocol(uow, actor, protocol_id, clock)
         blobs = uow.protocols.signature_blobs(protocol_id)
@@ -218,7 +218,7 @@ def signed_package(protocol_id: int, actor: UiActor, uow: Uow, clock: ClockDep) 
 
 @router.get("/protocols/{protocol_id:int}/history")
 def history(request: Request, protocol_id: int, actor: UiActor, uow: Uow, clock: ClockDep) -> Response:
-    _require(actor)
+    require_specialist(actor)
     page = page_param(request.query_params)
     with uow:
         record = protocols.access_protocol(uow, actor, protocol_id, clock)

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from mse.domain.errors import DomainError, Forbidden
+from mse.domain.ports import MOSCOW
 from mse.domain.scheduling import (
     APPOINTMENT_STATUS_LABELS,
     FORM_LABELS,
-    LOCAL_TZ,
     PLACE_LABELS,
     PROCEDURE_LABELS,
     ROOM_PLACES,
@@ -49,9 +49,9 @@ def _day(raw: str, today: date) -> date:
 
 
 def _slot_label(slot: Slot, rooms: dict[int, str], staff: dict[int, str]) -> str:
-    local = slot.starts_at.astimezone(LOCAL_TZ)
+    local = slot.starts_at.astimezone(MOSCOW)
     room = f", кабинет {rooms.get(slot.room_id, '—')}" if slot.room_id else ""
-    return f"{local:%H:%M}–{slot.ends_at.astimezone(LOCAL_TZ):%H:%M}{room}, {staff.get(slot.staff_id, '—')}"
+    return f"{local:%H:%M}–{slot.ends_at.astimezone(MOSCOW):%H:%M}{room}, {staff.get(slot.staff_id, '—')}"
 
 
 def _page(request: Request, actor: UiActor, uow: UnitOfWork, clock: ClockDep, case_id: int, values: dict[str, str], *,

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from fastapi.templating import Jinja2Templates
 
 from mse.domain.identity import ROLE_LABELS
 from mse.domain.organisation import POSITION_LABELS, PROFILE_LABELS, UNIT_KIND_LABELS
 from mse.domain.people import ADDRESS_KIND_LABELS, CITIZENSHIP_LABELS, DOCUMENT_KIND_LABELS, REPRESENTATIVE_KIND_LABELS
+from mse.domain.ports import MOSCOW
 from mse.domain.values import SEX_LABELS, Snils
 from mse.settings import Settings
 
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
-MSK = ZoneInfo("Europe/Moscow")
 
 
 def ru_date(value: date | datetime | str | None) -> str:
@@ -28,7 +27,7 @@ def ru_date(value: date | datetime | str | None) -> str:
         except ValueError:
             return value
     if isinstance(value, datetime):
-        return value.astimezone(MSK).strftime("%d.%m.%Y %H:%M:%S")
+        return value.astimezone(MOSCOW).strftime("%d.%m.%Y %H:%M:%S")
     return value.strftime("%d.%m.%Y")
 
 

@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from mse.domain.protocols import DISABILITY_ESTABLISHED
+
 from .fields import SnapshotInvalid, _Obj
 
 SCHEMA = "mse-decision-snapshot/1"
-RECOGNISED = ("80.1", "80.2", "80.3", "80.4")  # 389н п.80: инвалидность установлена
+RECOGNISED = DISABILITY_ESTABLISHED  # 389н п.80: инвалидность установлена
 GROUPS = ("80.1", "80.2", "80.3")
 CHILD = "80.4"
 NOT_ESTABLISHED = "80.5"
