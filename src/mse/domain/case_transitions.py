@@ -104,7 +104,7 @@ TRANSITIONS: tuple[Transition, ...] = (
                roles(SYSTEM, R.HEAD), (), start("DL-16", "DL-17", "DL-18", "DL-19", "DL-20") + doc("D12", "D13", "D16", "D18"),
                "[AR p.16–18, p.62–66]", "CONFLICT C-5: ПРП — два срока"),
     Transition("T25", "completed", "Все документы выданы и направлены", (S.DOCUMENTS_ISSUING,), S.COMPLETED,
-               roles(SYSTEM, R.HEAD), ("dispatches_done",), doc("D24") + notify("mo"),
+               roles(SYSTEM, R.HEAD), ("dispatches_done",), doc("D24") + notify("mo", "citizen"),
                "[AR p.16–18, p.62–66, p.81–82, p.93]; [EREF]"),
     # ---- appeals and control (§3.6.3, §3.6.4) -----------------------------------------------------------------------
     Transition("T26", "appeal_opened", "Решение обжаловано", (S.COMPLETED,), S.UNDER_APPEAL,

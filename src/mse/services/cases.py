@@ -34,7 +34,7 @@ from mse.domain.identity import SYSTEM_ACTOR, Actor
 from mse.domain.policy import Action, Kind, Scope, allowed
 from mse.domain.ports import Clock
 from mse.rules.deadline_policy import Elapsed, Suspension, elapsed
-from mse.services import audit
+from mse.services import audit, case_notices
 from mse.services.case_ports import CaseRecord, HistoryEntry, HistoryRow
 from mse.services.ports import UnitOfWork
 
@@ -166,6 +166,8 @@ def transition_in(uow: UnitOfWork, actor: Actor, case_id: int, event: str, clock
     uow.outbox.mark_delivered(message, now)
     audit.record(uow, actor, "case.transition", Kind.CASE.value, case_id, clock, reason=judged.reason,
                  details={"transition": t.id, "event": t.event, "from": state.value, "to": target.value})
+    case_notices.after_transition(uow, actor, case_id, t, judged, clock, documents_due=record.registered_on + DOCS_TERM
+                                  if target is State.AWAITING_DOCUMENTS else None)
     return t
 
 

@@ -20,6 +20,7 @@ from mse.domain.identity import SYSTEM_ACTOR, Actor, Role
 from mse.domain.policy import Action, Kind, Scope, allowed, may_ever
 from mse.domain.ports import MOSCOW, Clock
 from mse.services import audit
+from mse.services.case_completion import RESULT_TOPICS, complete_if_dispatched
 from mse.services.delivery_labels import RECIPIENT_LABELS, STATUS_LABELS, recipient_label, topic_label
 from mse.services.delivery_ports import (
     DeliveryResult,
@@ -99,6 +100,8 @@ def _record(uow: UnitOfWork, message: OutboundMessage, result: DeliveryResult, c
                 "topic": message.topic, "recipient": message.recipient, "aggregate": message.aggregate,
                 "aggregate_id": message.aggregate_id, "attempts": message.attempts, "receipt": result.receipt,
                 "status_code": result.status_code})
+            if message.aggregate == "case" and message.topic.startswith(RESULT_TOPICS):
+                complete_if_dispatched(uow, message.aggregate_id, clock)
         counts.delivered += 1
         return
     error = result.error or "причина не указана"

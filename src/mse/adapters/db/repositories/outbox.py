@@ -122,6 +122,12 @@ class OutboxRepository:
                                  .values(dead=False, attempts=0, available_at=now, claimed_until=None))
         return done.rowcount == 1
 
+    def undelivered_count(self, aggregate: str, aggregate_id: int, topic_prefix: str) -> int:
+        """Messages of one aggregate and topic family not yet delivered (pending, retrying or dead)."""
+        return int(self.conn.execute(select(func.count()).select_from(outbox).where(
+            _c.aggregate == aggregate, _c.aggregate_id == aggregate_id, _c.topic.startswith(topic_prefix, autoescape=True),
+            _c.delivered_at.is_(None))).scalar_one())
+
     # ------------------------------------------------------------ reading (metadata only)
     def get(self, message_id: int) -> MessageRow | None:
         r = self.conn.execute(_listing().where(_c.id == message_id)).first()
