@@ -7,10 +7,10 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from typer.testing import CliRunner
 
-from mse.adapters.db.tables import audit_events, deadline_escalations, outbox
+from mse.adapters.db.tables import audit_events, deadline_escalations, outbox, staff
 from mse.adapters.db.uow import SqlAlchemyUnitOfWork
 from mse.jobs.deadline_sweep import run_sweep
 from mse.services.deadline_control import DeadlineStatus, collect
@@ -114,3 +114,17 @@ def test_the_cli_reports_json(engine: Engine, clock: FixedClock, world: World, d
     data = json.loads(result.stdout)
     assert data["bureaus"]["A1"]["overdue"] == 1
     assert data["escalated"][0]["case"] == "77-1-0001/2026"
+
+
+def test_the_heads_work_email_receives_the_escalation_when_no_address_is_configured(engine: Engine, clock: FixedClock,
+                                                                                     world: World) -> None:
+    add_case(engine, clock, world.units["A1"], "77-1-0002/2026", due_invitation=MONDAY - timedelta(days=1),
+             due_decision=MONDAY + timedelta(days=30))
+    with engine.begin() as c:
+        c.execute(update(staff).where(staff.c.unit_id == world.units["A1"], staff.c.position == "head")
+                  .values(email="rukovoditel@bureau1.example"))
+    report = run_sweep(engine, clock=clock)
+    assert [e["sent_to_email"] for e in report.escalated] == [True]
+    with engine.connect() as c:
+        mails = c.execute(select(outbox.c.payload).where(outbox.c.topic == "notify.email")).scalars().all()
+    assert [m["to"] for m in mails] == ["rukovoditel@bureau1.example"]

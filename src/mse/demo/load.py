@@ -30,6 +30,7 @@ from mse.demo.names import (
     bureau_name,
     bureau_short,
     composition_name,
+    translit,
 )
 from mse.domain.errors import Conflict
 from mse.domain.identity import SYSTEM_ACTOR, Role
@@ -179,7 +180,10 @@ def _build_tree(uow: UnitOfWork, gen: _Generator, clock: SystemClock, report: Pr
         if u.id in bureau_ids:
             plan.append(Position.REGISTRAR)
         for position in plan:
-            member = add_staff(uow, actor, clock, unit_id=u.id, position=position, full_name=gen.staff_name(position))
+            name = gen.staff_name(position)
+            # The head gets a work address on the demo domain (never delivered outside): overdue terms are e-mailed to it.
+            email = f"head.{u.id}.{translit(name.surname)}@mse.demo" if position is Position.HEAD else None
+            member = add_staff(uow, actor, clock, unit_id=u.id, position=position, full_name=name, email=email)
             tree.staff.setdefault((u.id, position), []).append(member)
         done += 1
     report(STAGE_STAFF, done, len(all_units))

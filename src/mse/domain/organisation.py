@@ -143,6 +143,7 @@ class StaffMember:
     surname: str
     name: str
     patronymic: str | None
+    email: str | None = None  # work address (escalations of overdue terms to the head)
 
     @property
     def full_name(self) -> str:

@@ -172,7 +172,7 @@ class Person:
 
 _POSTCODE = re.compile(r"^\d{6}$")
 _PHONE = re.compile(r"^\+?[\d\s()\-]{5,20}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def validate_person(data: PersonData, today: date) -> None:
@@ -214,7 +214,7 @@ def _check_contacts(c: Contacts, prefix: str, problems: list[FieldProblem]) -> N
     for name, value in (("phone_home", c.phone_home), ("phone_mobile", c.phone_mobile)):
         if value and not _PHONE.match(value):
             problems.append(FieldProblem(f"{prefix}.{name}", "Номер телефона указан неверно"))
-    if c.email and not _EMAIL.match(c.email):
+    if c.email and not EMAIL_PATTERN.match(c.email):
         problems.append(FieldProblem(f"{prefix}.email", "Адрес электронной почты указан неверно"))
 
 

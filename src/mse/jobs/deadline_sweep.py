@@ -22,4 +22,4 @@ def run_sweep(engine: Engine, *, clock: Clock | None = None, calendar: WorkingDa
     with SqlAlchemyUnitOfWork(engine) as uow:
         days = calendar or working_calendar(uow, RussianCalendar)
         return sweep(uow, clock or SystemClock(), days, risk_working_days=risk_working_days,
-                     head_email=lambda unit_id: emails.get(str(unit_id)), sources=sources)
+                     head_email=lambda unit_id: emails.get(str(unit_id)) or uow.notices.head_email(unit_id), sources=sources)

@@ -13,6 +13,7 @@ from mse.domain.organisation import (
     UnitKind,
     check_parent,
 )
+from mse.domain.people import EMAIL_PATTERN
 from mse.domain.policy import Action, Kind, Scope, allowed
 from mse.domain.ports import Clock
 from mse.domain.values import FullName, Ogrn
@@ -72,12 +73,16 @@ def create_medical_org(uow: UnitOfWork, actor: Actor, clock: Clock, *, name: str
     return mo
 
 
-def add_staff(uow: UnitOfWork, actor: Actor, clock: Clock, *, unit_id: int, position: Position, full_name: FullName) -> StaffMember:
+def add_staff(uow: UnitOfWork, actor: Actor, clock: Clock, *, unit_id: int, position: Position, full_name: FullName,
+              email: str | None = None) -> StaffMember:
     _require(actor, Kind.STAFF, Action.CREATE, "Добавлять сотрудников может только администратор")
     if uow.orgs.get_unit(unit_id) is None:
         raise ValidationFailed([FieldProblem("unit_id", "Учреждение не найдено")])
+    address = (email or "").strip() or None
+    if address is not None and not EMAIL_PATTERN.match(address):
+        raise ValidationFailed([FieldProblem("email", "Адрес электронной почты указан неверно: ожидается вид имя@домен.ru")])
     member = uow.orgs.add_staff(unit_id=unit_id, position=position, surname=full_name.surname, name=full_name.name,
-                                patronymic=full_name.patronymic)
+                                patronymic=full_name.patronymic, email=address)
     audit.record(uow, actor, "staff.create", Kind.STAFF.value, member.id, clock)
     return member
 

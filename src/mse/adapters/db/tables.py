@@ -89,6 +89,7 @@ staff = Table(
     Column("surname", String(100), nullable=False),
     Column("name", String(100), nullable=False),
     Column("patronymic", String(100), nullable=True),
+    Column("email", String(200), nullable=True),  # work address: escalations of overdue terms to the head (АР п.8)
 )
 
 users = Table(

@@ -43,7 +43,7 @@ def create_unit(body: UnitIn, actor: CurrentActor, uow: Uow, clock: ClockDep) ->
 def unit_staff(unit_id: PathId, actor: CurrentActor, uow: Uow, clock: ClockDep) -> list[StaffOut]:
     with uow:
         _, members = organisation.unit_staff(uow, actor, unit_id, clock)
-    return [StaffOut(id=m.id, position=m.position, full_name=m.full_name) for m in members]
+    return [StaffOut(id=m.id, position=m.position, full_name=m.full_name, email=m.email) for m in members]
 
 
 @router.get("/medical-orgs", summary="Медицинские организации", response_model=Page[MedicalOrgOut])

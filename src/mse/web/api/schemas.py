@@ -220,6 +220,7 @@ class StaffOut(BaseModel):
     id: int
     position: Position
     full_name: str
+    email: str | None = Field(None, description="Служебный адрес электронной почты (сведения о просрочках — руководителю)")
 
 
 class MedicalOrgIn(Strict):

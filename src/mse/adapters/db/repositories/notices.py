@@ -70,6 +70,13 @@ class NoticeRepository:
                 out[key] = max(out.get(key, r.on_day), r.on_day)
         return out
 
+    def head_email(self, unit_id: int) -> str | None:
+        """The work e-mail of the bureau's head (the first head with one), for escalations of overdue terms."""
+        r = self.conn.execute(select(staff.c.email).where(and_(
+            staff.c.unit_id == unit_id, staff.c.position == Position.HEAD.value, staff.c.email.is_not(None)))
+            .order_by(staff.c.id)).first()
+        return str(r.email) if r is not None else None
+
     def head_of(self, unit_id: int) -> str | None:
         r = self.conn.execute(select(staff.c.surname, staff.c.name, staff.c.patronymic).where(
             and_(staff.c.unit_id == unit_id, staff.c.position == Position.HEAD.value)).order_by(staff.c.id)).first()

@@ -20,7 +20,7 @@ def _unit(row: object) -> OrgUnit:
 
 def _staff(row: object) -> StaffMember:
     r = row._mapping  # type: ignore[attr-defined]
-    return StaffMember(r["id"], r["unit_id"], Position(r["position"]), r["surname"], r["name"], r["patronymic"])
+    return StaffMember(r["id"], r["unit_id"], Position(r["position"]), r["surname"], r["name"], r["patronymic"], r["email"])
 
 
 def _mo(row: object) -> MedicalOrganisation:
@@ -113,11 +113,13 @@ class OrganisationRepository:
         return [_mo(r) for r in rows], int(total)
 
     # staff
-    def add_staff(self, *, unit_id: int, position: Position, surname: str, name: str, patronymic: str | None) -> StaffMember:
+    def add_staff(self, *, unit_id: int, position: Position, surname: str, name: str, patronymic: str | None,
+                  email: str | None = None) -> StaffMember:
         new_id = self.conn.execute(
-            insert(staff).values(unit_id=unit_id, position=position.value, surname=surname, name=name, patronymic=patronymic)
+            insert(staff).values(unit_id=unit_id, position=position.value, surname=surname, name=name, patronymic=patronymic,
+                                 email=email)
         ).inserted_primary_key[0]  # type: ignore[index]
-        return StaffMember(new_id, unit_id, position, surname, name, patronymic)
+        return StaffMember(new_id, unit_id, position, surname, name, patronymic, email)
 
     def get_staff(self, staff_id: int) -> tuple[StaffMember, OrgUnit] | None:
         r = self.conn.execute(
