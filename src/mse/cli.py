@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from mse.adapters.db import migrate
 from mse.adapters.db.engine import make_engine
 from mse.adapters.db.uow import SqlAlchemyUnitOfWork
+from mse.cli_bench import register as register_bench_commands
 from mse.cli_calendar import register as register_calendar_commands
 from mse.cli_deadlines import register as register_deadline_commands
 from mse.cli_documents import register as register_document_commands
@@ -50,6 +51,7 @@ register_outbox_commands(app)
 register_rules_commands(app)
 register_deadline_commands(app)
 register_calendar_commands(app)
+register_bench_commands(app)
 
 console = Console(stderr=True)
 
