@@ -22,7 +22,6 @@ from mse.domain.scheduling import (
     SLOT_MINUTES,
     AppointmentStatus,
     Arrangement,
-    Availability,
     Procedure,
     Slot,
     check_arrangement,
@@ -74,30 +73,6 @@ def _appointment(uow: UnitOfWork, actor: Actor, appointment_id: int) -> tuple[Ap
     if record is None or case is None or not notifications.in_tree(actor, case.unit_path):
         raise NotFound("appointment", APPOINTMENT_NOT_FOUND)
     return record, case
-
-
-# ---------------------------------------------------------------------------------------------- set-up
-
-def add_room(uow: UnitOfWork, actor: Actor, clock: Clock, *, unit_id: int, name: str, accessible: bool) -> int:
-    if actor.role not in (Role.HEAD, Role.ADMIN):
-        raise Forbidden("Кабинеты бюро ведёт руководитель бюро или администратор")
-    room_id = uow.scheduling.add_room(unit_id=unit_id, name=name.strip()[:100], accessible=accessible)
-    audit.record(uow, actor, "room.create", "unit", unit_id, clock, details={"room_id": room_id, "accessible": accessible})
-    uow.commit()
-    return room_id
-
-
-def set_availability(uow: UnitOfWork, actor: Actor, clock: Clock, *, staff_id: int, day: date, from_minute: int,
-                     to_minute: int) -> int:
-    if actor.role not in (Role.HEAD, Role.ADMIN):
-        raise Forbidden("График приёма специалистов ведёт руководитель бюро или администратор")
-    if not 0 <= from_minute < to_minute <= 24 * 60:
-        raise DomainError("validation_failed", "Время приёма указано неверно",
-                          [FieldProblem("to_minute", "Окончание приёма должно быть позже начала", "invalid")])
-    new_id = uow.scheduling.add_availability(Availability(staff_id, day, from_minute, to_minute))
-    audit.record(uow, actor, "availability.create", "staff", staff_id, clock, details={"day": day.isoformat()})
-    uow.commit()
-    return new_id
 
 
 # ---------------------------------------------------------------------------------------------- slots

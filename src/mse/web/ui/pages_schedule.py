@@ -21,7 +21,7 @@ from mse.domain.scheduling import (
     Procedure,
     Slot,
 )
-from mse.services import notifications, scheduling
+from mse.services import bureau_setup, notifications, scheduling
 from mse.services.ports import UnitOfWork
 from mse.services.scheduling import ScheduleInput
 from mse.web.deps import ClockDep, PathId, Uow
@@ -118,5 +118,6 @@ def day_page(request: Request, actor: UiActor, uow: Uow, clock: ClockDep) -> Res
     with uow:
         rows = scheduling.day_schedule(uow, actor, day, clock)
     return render(request, "schedule/day.html", {"rows": rows, "day": day, "status_labels": APPOINTMENT_STATUS_LABELS,
-                                                 "prev": day - timedelta(days=1), "next": day + timedelta(days=1)},
+                                                 "prev": day - timedelta(days=1), "next": day + timedelta(days=1),
+                                                 "may_set_up": bureau_setup.may_set_up(actor)},
                   section="schedule")

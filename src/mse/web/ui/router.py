@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from mse.web.ui import (
     pages_audit,
     pages_auth,
+    pages_bureau_setup,
     pages_cases,
     pages_deadlines,
     pages_decisions,
@@ -23,5 +24,6 @@ from mse.web.ui import (
 router = APIRouter(include_in_schema=False)
 # /persons/new is registered before /persons/{id:int}; the converter keeps them apart anyway.
 for module in (pages_auth, pages_home, pages_register, pages_persons, pages_institutions, pages_audit, pages_intake, pages_protocols,
-               pages_decisions, pages_outbox, pages_deadlines, pages_schedule, pages_cases):
+               pages_decisions, pages_outbox, pages_deadlines, pages_schedule, pages_bureau_setup,
+               pages_cases):
     router.include_router(module.router)
