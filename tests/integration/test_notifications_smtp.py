@@ -17,6 +17,7 @@ from mse.domain.errors import DomainError
 from mse.domain.identity import Actor, Role
 from mse.domain.ports import MOSCOW
 from mse.domain.scheduling import AppointmentStatus, local_moment
+from mse.services import cases as case_service
 from mse.services import scheduling
 from mse.services.delivery import deliver_due
 from mse.services.scheduling import ScheduleInput
@@ -155,3 +156,21 @@ def test_remote_for_a_primary_examination_is_refused_and_nothing_is_written(engi
     assert err.value.code == "remote_not_allowed"
     with engine.connect() as c:
         assert c.execute(select(func.count()).select_from(outbox)).scalar_one() == 0
+
+
+def test_the_citizen_status_of_a_booked_case_shows_when_and_where(engine: Engine, clock: FixedClock, world: World) -> None:
+    """process.md §7.4 SCHEDULED: date, time, place, room, the form of conducting — from the booking."""
+    bureau = set_up_bureau(engine, clock, world)
+    with SqlAlchemyUnitOfWork(engine) as uow:
+        scheduling.schedule(uow, registrar(world), bureau.case_id, ScheduleInput("20.2", "21.1", slot(bureau)), clock)
+    citizen = Actor(user_id=world.accounts[Role.CITIZEN], login="citizen", role=Role.CITIZEN, display_name="гражданин",
+                    person_id=world.persons["own"])
+    with SqlAlchemyUnitOfWork(engine) as uow:
+        view = case_service.case_status(uow, citizen, bureau.case_id, clock)
+    shown = {f.code: f.value for f in view.status.must_show}
+    assert view.status.code == "invited"
+    assert shown["appointed_on"] == f"{bureau.day:%d.%m.%Y}"
+    assert shown["place"] is not None
+    assert shown["place"].startswith(f"{bureau.day:%d.%m.%Y} в 10:00, по месту нахождения бюро")
+    assert shown["place"].endswith("кабинет 101")
+    assert shown["form_of_conducting"]

@@ -58,6 +58,13 @@ PLACE_LABELS: dict[str, str] = {
     "21.8": "по месту нахождения главного бюро (Федерального бюро) дистанционно с применением ИКТ",
 }
 ROOM_PLACES = frozenset({"21.1", "21.8"})  # the citizen comes to the bureau: a room is booked
+
+
+def address_of(place_code: str | None, place_text: str | None, unit_address: str | None) -> str:
+    """Where the citizen goes (or is visited): the bureau's address when he comes to it, else the place the booking names."""
+    if place_code in ROOM_PLACES:
+        return unit_address or "—"
+    return place_text or "по месту нахождения"
 ABSENTEE_FORMS = frozenset({"20.1", "20.4"})  # no presence: no slot, no place, no invitation to come
 REMOTE_PROCEDURES = frozenset({Procedure.APPEAL, Procedure.CONTROL, Procedure.CONSULTATION})  # 316н п.3–4
 

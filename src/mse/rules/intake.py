@@ -8,7 +8,7 @@ A rule applies when it is in force on the referral's receipt date.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -249,6 +249,11 @@ RULES: tuple[IntakeRule, ...] = (
 
 RULES_BY_ID: dict[str, IntakeRule] = {r.rule_id: r for r in RULES}
 RETURN_REASON_IDS = tuple(r.rule_id for r in RULES if r.stage is Stage.CONTENT)
+
+
+def reason_titles(codes: Iterable[str]) -> list[str]:
+    """The official wording of the reasons (EREF) for codes such as RR2; an unknown code is kept as it is."""
+    return [RULES_BY_ID[c].title if c in RULES_BY_ID else c for c in codes]
 
 
 def evaluate(facts: IntakeFacts, rules: tuple[IntakeRule, ...] = RULES) -> CheckReport:

@@ -15,7 +15,7 @@ from datetime import date
 from mse.domain.case_model import CaseFacts, Effect, Transition
 from mse.domain.identity import Actor
 from mse.domain.ports import Clock
-from mse.rules.intake import RULES_BY_ID
+from mse.rules.intake import reason_titles
 from mse.services import notifications
 from mse.services.ports import UnitOfWork
 
@@ -56,8 +56,7 @@ def _context(t: Transition, rule: NoticeRule, facts: CaseFacts, documents_due: d
     reason = (facts.reason or "").strip()
     details = rule.details
     if t.event == "returned_to_mo" and facts.return_reasons:
-        titles = [RULES_BY_ID[c].title if c in RULES_BY_ID else c for c in facts.return_reasons]  # EREF: the official wording
-        reason = "; ".join(titles) + (f". {reason}" if reason else "")
+        reason = "; ".join(reason_titles(facts.return_reasons)) + (f". {reason}" if reason else "")
     if t.event == "postponed":
         listed = "; ".join(facts.missing_documents) or "документы, указанные в решении бюро"
         due = f" в срок до {documents_due:%d.%m.%Y}" if documents_due else ""

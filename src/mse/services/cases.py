@@ -32,8 +32,10 @@ from mse.domain.case_lifecycle import (
 from mse.domain.errors import Conflict, DomainError, NotFound
 from mse.domain.identity import SYSTEM_ACTOR, Actor
 from mse.domain.policy import Action, Kind, Scope, allowed
-from mse.domain.ports import Clock
+from mse.domain.ports import MOSCOW, Clock
+from mse.domain.scheduling import PLACE_LABELS, AppointmentStatus, address_of
 from mse.rules.deadline_policy import Elapsed, Suspension, elapsed
+from mse.rules.intake import reason_titles
 from mse.services import audit, case_notices
 from mse.services.case_ports import CaseRecord, HistoryEntry, HistoryRow
 from mse.services.ports import UnitOfWork
@@ -210,7 +212,20 @@ def history(uow: UnitOfWork, actor: Actor, case_id: int, clock: Clock, *, limit:
     return [_history_view(r) for r in rows], total
 
 
-def _status_facts(record: CaseRecord, last: HistoryRow | None) -> CaseFacts:
+def _appointment_facts(uow: UnitOfWork, case_id: int) -> dict[str, Any]:
+    """§7.4 SCHEDULED must show date, time, place and room: from the booking the invitation was written from."""
+    booked = [a for a in uow.scheduling.appointments_of(case_id) if a.status is AppointmentStatus.SCHEDULED and a.starts_at]
+    info = uow.scheduling.case_info(case_id)
+    if not booked or info is None:
+        return {}
+    a = booked[-1]
+    local = a.starts_at.astimezone(MOSCOW) if a.starts_at else None
+    parts = (f"{local:%d.%m.%Y} в {local:%H:%M}" if local else None, PLACE_LABELS.get(a.place_code or ""),
+             address_of(a.place_code, a.place_text, info.unit_address), f"кабинет {a.room_name}" if a.room_name else None)
+    return {"appointed_on": local.date() if local else None, "place": ", ".join(p for p in parts if p)}
+
+
+def _status_facts(uow: UnitOfWork, record: CaseRecord, last: HistoryRow | None) -> CaseFacts:
     d = (last.details or {}) if last else {}
     on = last.at.date() if last else None
     state = State(record.state)
@@ -219,17 +234,19 @@ def _status_facts(record: CaseRecord, last: HistoryRow | None) -> CaseFacts:
         received_on=record.referral_received_at.date() if record.referral_received_at else None,
         form_of_conducting=Form(record.form_of_conducting) if record.form_of_conducting else None,
         reason=last.reason if last else None, reason_code=d.get("reason_code"),
-        return_reasons=tuple(d.get("return_reasons", ())), missing_documents=tuple(d.get("missing_documents", ())),
+        return_reasons=tuple(reason_titles(d.get("return_reasons", ()))),
+        missing_documents=tuple(d.get("missing_documents", ())),
         due_documents=record.registered_on + DOCS_TERM if state is State.AWAITING_DOCUMENTS else None,
         decided_on=on if state is State.DECIDED else None, forwarded_on=on if state is State.FORWARDED_UP else None,
         citizen_participation=bool(d.get("citizen_participation")),
+        **(_appointment_facts(uow, record.id) if state is State.SCHEDULED else {}),
     )
 
 
 def case_status(uow: UnitOfWork, actor: Actor, case_id: int, clock: Clock) -> StatusView:
     """§7.4: the citizen's status of his own case; the МО's for its referrals; staff of the tree also get the state."""
     record = _load(uow, actor, case_id, clock, Kind.CASE, Action.READ)
-    status = citizen_status(State(record.state), _status_facts(record, uow.cases.last_entry(case_id)))
+    status = citizen_status(State(record.state), _status_facts(uow, record, uow.cases.last_entry(case_id)))
     audit.record(uow, actor, "case.status.read", Kind.CASE.value, case_id, clock)
     staff = allowed(actor, Kind.CASE_HISTORY, Action.READ, _scope(record))
     return StatusView(case_id=case_id, number=record.number, status=status, state=State(record.state) if staff else None)
@@ -249,7 +266,7 @@ class CaseCard:
 def card(uow: UnitOfWork, actor: Actor, case_id: int, clock: Clock, *, limit: int = 50, offset: int = 0) -> CaseCard:
     record = _load(uow, actor, case_id, clock, Kind.CASE, Action.READ)
     state = State(record.state)
-    status = citizen_status(state, _status_facts(record, uow.cases.last_entry(case_id)))
+    status = citizen_status(state, _status_facts(uow, record, uow.cases.last_entry(case_id)))
     scope = _scope(record)
     actions = available(state, party_of(actor)) if allowed(actor, Kind.CASE, Action.UPDATE, scope) else []
     rows: list[HistoryView] | None = None

@@ -24,6 +24,7 @@ from mse.domain.scheduling import (
     Arrangement,
     Procedure,
     Slot,
+    address_of,
     check_arrangement,
     ensure_open,
     generate_slots,
@@ -162,7 +163,7 @@ def _invite(uow: UnitOfWork, actor: Actor, case: CaseInfo, appointment_id: int, 
         return  # absentee (20.1, 20.4): nobody is invited to come
     local = record.starts_at.astimezone(MOSCOW)
     place = PLACE_LABELS.get(record.place_code or "", "")
-    address = case.unit_address or "—" if record.place_code in ("21.1", "21.8") else (record.place_text or "по месту нахождения")
+    address = address_of(record.place_code, record.place_text, case.unit_address)
     notifications.notify_case(uow, actor, case.id, "invitation", clock, date=f"{local:%d.%m.%Y}", time=f"{local:%H:%M}",
                               place=place, address=address, room=record.room_name or "—", form=FORM_LABELS[record.form_code])
 
