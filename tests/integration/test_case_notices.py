@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import Engine, select, update
@@ -39,7 +40,7 @@ def _factory(engine: Engine) -> Callable[[], SqlAlchemyUnitOfWork]:
 def _case(engine: Engine, world: World, clock: FixedClock, state: State = State.REGISTERED) -> int:
     with SqlAlchemyUnitOfWork(engine) as uow:
         case_id = uow.intake.add_case(
-            number=f"77-N-{state.value}", registered_on=date(2026, 3, 2), bureau_id=world.units["A1"],
+            number=f"77-N-{state.value}-{uuid4().hex[:6]}", registered_on=date(2026, 3, 2), bureau_id=world.units["A1"],
             person_id=world.persons["own"], state="registered", channel="paper", purposes=["23.1"], priority_rank=0,
             due_invitation=None, due_decision=None, now=clock.now(), actor_user_id=None, reason="регистрация заявления")
         if state is not State.REGISTERED:
@@ -147,3 +148,16 @@ def test_a_dead_result_message_keeps_the_case_open(engine: Engine, world: World,
     assert counts.dead == 1
     assert _state(engine, case_id) == State.DOCUMENTS_ISSUING.value
     assert _notices(engine, case_id) == []
+
+
+def test_a_client_cannot_claim_the_appointed_day_or_the_dispatches(engine: Engine, world: World, clock: FixedClock) -> None:
+    """T16 and T25 judge what storage knows: no booking → no appointed day; an undelivered result → not dispatched."""
+    scheduled = _case(engine, world, clock, State.SCHEDULED)
+    with pytest.raises(Exception, match="transition_guard_failed:appointed_day_reached"):
+        case_service.transition(_factory(engine), _actor(world, Role.EXPERT), scheduled, "session_opened", clock,
+                                facts=CaseFacts(appointed_on=clock.today(), panel_size=3, form_of_conducting=Form.AT_BUREAU))
+    issuing = _case(engine, world, clock, State.DOCUMENTS_ISSUING)
+    _results(engine, clock, issuing, ("sfr",))
+    with pytest.raises(Exception, match="transition_guard_failed:dispatches_done"):
+        case_service.transition(_factory(engine), _actor(world, Role.HEAD), issuing, "completed", clock,
+                                facts=CaseFacts(dispatches_done=True))

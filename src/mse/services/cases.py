@@ -126,6 +126,18 @@ def known_facts(record: CaseRecord, actor: Actor, given: CaseFacts | None, reaso
                    number=record.number, registered_on=record.registered_on, due_decision=record.due_decision)
 
 
+def _stored_facts(uow: UnitOfWork, record: CaseRecord, event: str) -> dict[str, Any]:
+    """Facts storage knows better than any caller: the appointed day of the session (T16 guard «appointed_day_reached»)
+    is the booking's, and «all results dispatched» (T25) is what the outbox says — a client cannot claim either."""
+    if event == "session_opened":
+        booked = [a.starts_at for a in uow.scheduling.appointments_of(record.id)
+                  if a.status is AppointmentStatus.SCHEDULED and a.starts_at is not None]
+        return {"appointed_on": booked[-1].astimezone(MOSCOW).date() if booked else None}
+    if event == "completed":
+        return {"dispatches_done": uow.outbox.undelivered_count("case", record.id, "result.") == 0}
+    return {}
+
+
 def _history_details(t: Transition, facts: CaseFacts, details: Mapping[str, Any] | None) -> dict[str, Any]:
     out: dict[str, Any] = {"transition": t.id}
     if facts.reason_code:
@@ -136,6 +148,8 @@ def _history_details(t: Transition, facts: CaseFacts, details: Mapping[str, Any]
         out["missing_documents"] = list(facts.missing_documents)
     if facts.linked_case_id is not None:
         out["linked_case_id"] = facts.linked_case_id
+    if t.event == "session_opened":
+        out["panel_size"] = facts.panel_size  # declared by the physician who opens the session (АР п.49: at least 3)
     return out | dict(details or {})
 
 
@@ -148,7 +162,7 @@ def transition_in(uow: UnitOfWork, actor: Actor, case_id: int, event: str, clock
     state = State(record.state)
     if expected_state is not None and expected_state != state.value:
         raise Conflict("transition_stale_state", f"Дело уже в состоянии «{STATE_LABELS[state]}»: обновите страницу")
-    judged = known_facts(record, actor, facts, reason, clock.today())
+    judged = replace(known_facts(record, actor, facts, reason, clock.today()), **_stored_facts(uow, record, event))
     t = fire(state, event, party_of(actor), judged)
     target = t.target_from(state)
     now = clock.now()
