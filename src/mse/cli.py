@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from mse.cli_bench import register as register_bench_commands
 from mse.cli_calendar import register as register_calendar_commands
 from mse.cli_deadlines import register as register_deadline_commands
 from mse.cli_documents import register as register_document_commands
+from mse.cli_generate import register as register_generate_commands
 from mse.cli_intake import register as register_intake_commands
 from mse.cli_outbox import register as register_outbox_commands
 from mse.cli_outbox import start_delivery, start_demo_peer
@@ -52,6 +54,7 @@ register_rules_commands(app)
 register_deadline_commands(app)
 register_calendar_commands(app)
 register_bench_commands(app)
+register_generate_commands(app, demo_app)
 
 console = Console(stderr=True)
 
@@ -175,24 +178,32 @@ def tokens_issue(
 def serve(
     host: Annotated[str | None, typer.Option(help="Адрес; по умолчанию MSE_HOST (127.0.0.1)")] = None,
     port: Annotated[int | None, typer.Option(help="Порт; по умолчанию MSE_PORT (8000)")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, max=64, help="Число процессов сервера; по умолчанию MSE_WORKERS (1)")] = None,
 ) -> None:
     """Запустить веб-интерфейс и API."""
+    _serve(get_settings(), host, port, workers)
 
 
-    _serve(get_settings(), host, port)
-
-
-def _serve(settings: Settings, host: str | None, port: int | None) -> None:
+def _serve(settings: Settings, host: str | None, port: int | None, workers: int | None = None) -> None:
     if host:
         settings = settings.model_copy(update={"host": host})
     if port:
         settings = settings.model_copy(update={"port": port})
+    if workers:
+        settings = settings.model_copy(update={"workers": workers})
     _sync_demo_accounts(settings.demo_accounts_allowed)
     # Results out: the outbox worker in a daemon thread of this process (MSE_DELIVERY_WORKER; `mse run` turns it on).
     stop_delivery = start_delivery(settings) if settings.delivery_worker else None
     console.print(f"МСЭ: интерфейс http://{settings.host}:{settings.port}/ , API http://{settings.host}:{settings.port}/api/docs")
     try:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning", proxy_headers=False)
+        if settings.workers > 1:
+            # Several processes need the app as a factory they build themselves; they read the same MSE_* environment
+            # (the options given here are passed on to them through it).
+            os.environ.update(MSE_HOST=settings.host, MSE_PORT=str(settings.port), MSE_DATABASE_URL=settings.database_url)
+            uvicorn.run("mse.web.app:create_app", factory=True, workers=settings.workers, host=settings.host, port=settings.port,
+                        log_level="warning", proxy_headers=False)
+        else:
+            uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning", proxy_headers=False)
     finally:
         if stop_delivery is not None:
             stop_delivery()

@@ -17,6 +17,7 @@ class Settings(BaseSettings):
     database_url: str = Field("sqlite:///var/mse.sqlite3", description="SQLAlchemy URL; SQLite (WAL) or postgresql+psycopg://")
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = Field(1, ge=1, le=64, description="Server processes (one per CPU core: one Python process uses one core)")
     session_hours: int = Field(8, description="Idle lifetime of a UI session (one working shift)")
     cookie_secure: bool | None = Field(None, description="Secure cookies; default: on unless bound to loopback")
     demo_accounts: bool = Field(True, description="Create the demo accounts (only ever on a loopback bind)")

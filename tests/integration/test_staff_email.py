@@ -18,8 +18,8 @@ from tests.support import FixedClock
 def test_a_head_with_a_work_email(engine: Engine, clock: FixedClock) -> None:
     world: World = build_world(engine, clock)
     with SqlAlchemyUnitOfWork(engine) as uow:
-        member = organisation.add_staff(uow, SYSTEM_ACTOR, clock, unit_id=world.units["A2"], position=Position.HEAD,
-                                        full_name=FullName("Орлова", "Анна", "Игоревна"), email="  orlova@bureau2.example ")
+        organisation.add_staff(uow, SYSTEM_ACTOR, clock, unit_id=world.units["A2"], position=Position.HEAD,
+                               full_name=FullName("Орлова", "Анна", "Игоревна"), email="  orlova@bureau2.example ")
         uow.commit()
         assert uow.notices.head_email(world.units["A2"]) == "orlova@bureau2.example"
         _, members = organisation.unit_staff(uow, SYSTEM_ACTOR, world.units["A2"], clock)

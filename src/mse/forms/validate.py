@@ -14,7 +14,8 @@ from datetime import date
 from mse.domain.errors import FieldProblem
 from mse.domain.values import Ogrn, Snils
 
-from .conditions import compute_facts, is_empty
+from .compiled import PLAIN, empty, plan
+from .conditions import is_empty
 from .model import FormSchema, Item, ItemType
 
 IcdLookup = Callable[[str], bool]
@@ -45,21 +46,41 @@ def validate_document(
     (types, options, items filled where the procedure says they stay empty) but not for what is
     still missing; signing runs the full check.
     """
+    compiled = plan(schema)  # built once per schema: known keys, items in order, fast predicates, compiled conditions
     problems: list[FieldProblem] = []
-    known = {it.key for it in schema.items() if it.holds_value}
-    for key in data:
-        if key not in known:
-            problems.append(FieldProblem(key, f"Поле «{key}» отсутствует в форме {schema.form_number or schema.form} (редакция {schema.version})", "unknown_field"))
+    if not compiled.known.issuperset(data):
+        for key in data:
+            if key not in compiled.known:
+                problems.append(FieldProblem(key, f"Поле «{key}» отсутствует в форме {schema.form_number or schema.form} (редакция {schema.version})", "unknown_field"))
     plain = dict(data)
-    facts = compute_facts(schema.facts, plain)
-    for it in schema.items():
-        if not it.holds_value:
+    facts = compiled.facts(plain)
+    get = plain.get
+    conditions = compiled.conditions
+    memo: list[bool | None] = [None] * len(conditions)  # each distinct condition evaluated at most once per document
+    for key, it, shown_slot, required, required_slot, ok, inline in compiled.steps:
+        value = get(key)
+        if value is None:
+            blank = True
+        else:
+            t = type(value)  # the emptiness of ``_empty``, decided inline for JSON's own types (the hot path)
+            blank = (t is str and not value.strip()) or ((t is list or t is dict) and not value) or (t not in PLAIN and empty(value))  # type: ignore[attr-defined]
+        if blank and not (check_required and (required or required_slot >= 0)):
             continue
-        value = data.get(it.key)
-        shown = it.shown_if is None or it.shown_if.holds(plain, facts)
-        if _empty(value):
-            if check_required and shown and (it.required or (it.required_if is not None and it.required_if.holds(plain, facts))):
-                problems.append(FieldProblem(it.key, f"Не заполнен обязательный пункт {it.code} «{_short(it.label)}»", "required"))
+        shown = True
+        if shown_slot >= 0:
+            shown = memo[shown_slot]  # type: ignore[assignment]
+            if shown is None:
+                shown = memo[shown_slot] = conditions[shown_slot](plain, facts)
+        if blank:
+            if not shown:
+                continue
+            if not required:
+                needed = memo[required_slot]
+                if needed is None:
+                    needed = memo[required_slot] = conditions[required_slot](plain, facts)
+                if not needed:
+                    continue
+            problems.append(FieldProblem(it.key, f"Не заполнен обязательный пункт {it.code} «{_short(it.label)}»", "required"))
             continue
         if not shown:
             assert it.shown_if is not None
@@ -67,7 +88,10 @@ def validate_document(
                 FieldProblem(it.key, f"Пункт {it.code} заполняется, только если {it.shown_if.describe()}", "not_applicable")
             )
             continue
-        problems.extend(_check_value(it, value, it.key, icd_exists))
+        if inline is not None and type(value) is str and (len(value) <= inline if type(inline) is int else value in inline):  # type: ignore[operator]
+            continue  # a plain text within its limit, a choice among its codes: certainly valid
+        if not ok(value, icd_exists):  # the fast predicate only accepts; the original check words the problems
+            problems.extend(_check_value(it, value, key, icd_exists))
     return problems
 
 

@@ -14,9 +14,9 @@ from mse.services.ports import AuditQuery, UnitOfWork
 
 
 def record(uow: UnitOfWork, actor: Actor, action: str, kind: str, object_id: object | None, clock: Clock, *,
-           reason: str | None = None, details: dict[str, Any] | None = None) -> ChainedEntry:
+           reason: str | None = None, details: dict[str, Any] | None = None) -> None:
     """Append one event in the caller's transaction: it commits (or not) with the change it records."""
-    return uow.audit.append(AuditEntry(
+    uow.audit.append(AuditEntry(
         at=clock.now(), actor_user_id=actor.user_id or None, actor_login=actor.login, actor_role=actor.role.value,
         action=action, object_kind=kind, object_id=None if object_id is None else str(object_id),
         ip=actor.ip, reason=reason, details=details,

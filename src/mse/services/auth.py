@@ -27,15 +27,12 @@ def _digest(secret: str) -> str:
 def build_actor(uow: UnitOfWork, account: Account, *, channel: str, ip: str | None) -> Actor:
     unit_path = main_path = root_path = None
     if account.unit_id is not None:
-        unit = uow.orgs.get_unit(account.unit_id)
-        if unit is not None:
-            unit_path = unit.path
-            ancestors = uow.orgs.units_by_ids([int(x) for x in unit.path.strip("/").split("/")])
-            for a in ancestors:
-                if a.kind is UnitKind.MAIN:
-                    main_path = a.path
-                if a.kind is UnitKind.FEDERAL:
-                    root_path = a.path
+        for a in uow.orgs.lineage(account.unit_id):  # root first; the unit itself last
+            unit_path = a.path
+            if a.kind is UnitKind.MAIN:
+                main_path = a.path
+            if a.kind is UnitKind.FEDERAL:
+                root_path = a.path
     return Actor(
         user_id=account.id, login=account.login, role=account.role, display_name=account.display_name,
         unit_id=account.unit_id, scope_path=scope_path_for(account.role, unit_path, main_path, root_path),
@@ -80,11 +77,11 @@ def login(uow: UnitOfWork, login_name: str, password: str, hasher: PasswordHashe
 
 def session_actor(uow: UnitOfWork, token: str, clock: Clock, *, ip: str | None, session_hours: int) -> tuple[Actor, str]:
     """The actor and CSRF token of a live session; sliding expiry (an idle shift ends it)."""
-    rec = uow.identity.session(_digest(token))
-    if rec is None or rec.expires_at <= clock.now():
+    found = uow.identity.session_account(_digest(token))
+    if found is None or found[0].expires_at <= clock.now():
         raise Unauthenticated("Сеанс завершён, войдите снова", "session_expired")
-    account = uow.identity.account(rec.user_id)
-    if account is None or not account.active:
+    rec, account = found
+    if not account.active:
         raise Unauthenticated("Учётная запись отключена", "account_inactive")
     new_expiry = clock.now() + timedelta(hours=session_hours)
     if new_expiry - rec.expires_at > timedelta(minutes=5):  # avoid a write on every request

@@ -278,24 +278,27 @@ class CaseCard:
 
 
 def card(uow: UnitOfWork, actor: Actor, case_id: int, clock: Clock, *, limit: int = 50, offset: int = 0) -> CaseCard:
+    """The case card. Staff read the whole history in one statement and page it here: the page, its total, the last
+    entry (the citizen's status) and the postponements (the DL-01 clock) all come from it (bench P3: ≤ a few statements)."""
     record = _load(uow, actor, case_id, clock, Kind.CASE, Action.READ)
     state = State(record.state)
-    status = citizen_status(state, _status_facts(uow, record, uow.cases.last_entry(case_id)))
     scope = _scope(record)
     actions = available(state, party_of(actor)) if allowed(actor, Kind.CASE, Action.UPDATE, scope) else []
     rows: list[HistoryView] | None = None
-    total = 0
+    total, spent = 0, None
     if allowed(actor, Kind.CASE_HISTORY, Action.READ, scope):
-        rows, total = history(uow, actor, case_id, clock, limit=limit, offset=offset)
-    else:
-        audit.record(uow, actor, "case.status.read", Kind.CASE.value, case_id, clock)
-    protocol = uow.protocols.by_case(case_id) if allowed(actor, Kind.PROTOCOL, Action.READ, scope) else None
-    spent = None
-    if rows is not None:  # staff: the clock of DL-01 with the postponements recorded as intervals in the history
-        every, _ = uow.cases.history(case_id, limit=10_000, offset=0)
+        every = uow.cases.all_history(case_id)
+        last = every[-1] if every else None
+        rows, total = [_history_view(r) for r in every[offset:offset + limit]], len(every)
         spent = elapsed(record.registered_on, clock.today(), postponements(every))
+        audit.record(uow, actor, "case.history.read", Kind.CASE.value, case_id, clock, details={"offset": offset, "count": len(rows)})
+    else:
+        last = uow.cases.last_entry(case_id)
+        audit.record(uow, actor, "case.status.read", Kind.CASE.value, case_id, clock)
+    status = citizen_status(state, _status_facts(uow, record, last))
+    protocol_id = uow.protocols.id_of_case(case_id) if allowed(actor, Kind.PROTOCOL, Action.READ, scope) else None
     return CaseCard(view=_view(record), status=status, actions=actions, history=rows, history_total=total,
-                    protocol_id=protocol.id if protocol else None, elapsed=spent)
+                    protocol_id=protocol_id, elapsed=spent)
 
 
 def postponements(rows: Sequence[HistoryRow]) -> list[Suspension]:

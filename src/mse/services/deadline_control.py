@@ -114,10 +114,27 @@ def _base(c: OpenCase) -> list[tuple[OpenCase, str, date]]:
     return out
 
 
+def risk_horizon(today: date, calendar: WorkingDays, risk_working_days: int) -> date:
+    """The last day whose term is at most `risk_working_days` working days away (classify: at risk or sooner)."""
+    day, left = today, 0
+    for _ in range(366):  # a calendar with no working day at all would otherwise never end
+        following = day + timedelta(days=1)
+        left += calendar.is_working_day(following)
+        if left > risk_working_days:
+            break
+        day = following
+    return day
+
+
 def collect(uow: UnitOfWork, unit_path_prefix: str | None, today: date, calendar: WorkingDays, risk_working_days: int,
-            sources: Sequence[DeadlineSource] = ()) -> list[DeadlineItem]:
-    """Every running deadline of the open cases under the prefix, classified (on-track ones included)."""
-    open_cases = uow.notices.open_cases(unit_path_prefix, CLOSED_STATES)
+            sources: Sequence[DeadlineSource] = (), *, due_only: bool = False) -> list[DeadlineItem]:
+    """Every running deadline of the open cases under the prefix, classified (on-track ones included).
+
+    `due_only`: only the items due today, at risk or overdue (what the sweep and the dashboard show): the query reads
+    the cases with a term up to the risk horizon through the due-date indexes instead of every open case (issue 7, P9).
+    Extra `sources` keep the full list of open cases: their stored terms are not on the case row."""
+    due_by = risk_horizon(today, calendar, risk_working_days) if due_only and not sources else None
+    open_cases = uow.notices.open_cases(unit_path_prefix, CLOSED_STATES, due_by)
     triples = [t for c in open_cases for t in _base(c)]
     for source in sources:
         triples.extend(source(uow, open_cases))
@@ -127,7 +144,7 @@ def collect(uow: UnitOfWork, unit_path_prefix: str | None, today: date, calendar
         status, left = classify(due, today, calendar, risk_working_days)
         items.append(DeadlineItem(c.id, c.number, c.state, c.bureau_id, c.bureau_name, c.unit_path, kind, due, status, left,
                                   max(0, (today - due).days), escalated.get((c.id, kind))))
-    return items
+    return [i for i in items if i.status in SHOWN] if due_only else items
 
 
 # ---------------------------------------------------------------------------------------------- the sweep (job)
@@ -152,12 +169,12 @@ def sweep(uow: UnitOfWork, clock: Clock, calendar: WorkingDays, *, risk_working_
     """One pass over all bureaus: counts per bureau, and each overdue item escalated once per day. Commits."""
     today = clock.today()
     report = SweepReport(today, calendar_verified=bool(getattr(calendar, "verified", True)))
-    for item in collect(uow, None, today, calendar, risk_working_days, sources):
+    for item in collect(uow, None, today, calendar, risk_working_days, sources, due_only=True):
         counts = report.by_bureau.setdefault(item.bureau_name, {s.value: 0 for s in SHOWN})
         if item.status in SHOWN:
             counts[item.status.value] += 1
-        if item.status is not DeadlineStatus.OVERDUE:
-            continue
+        if item.status is not DeadlineStatus.OVERDUE or item.escalated_on == today:
+            continue  # on track, or already escalated today (read above: no failed insert per item on a re-run)
         escalation_id = uow.notices.add_escalation(case_id=item.case_id, kind=item.kind, on_day=today, due_on=item.due_on,
                                                    unit_id=item.bureau_id, now=clock.now())
         if escalation_id is None:
@@ -223,7 +240,8 @@ def dashboard(uow: UnitOfWork, actor: Actor, clock: Clock, calendar: WorkingDays
     if not may_view(actor):
         raise Forbidden(NO_ACCESS)
     today = clock.today()
-    items = [i for i in collect(uow, actor.scope_path, today, calendar, risk_working_days, sources) if i.status in SHOWN]
+    items = [i for i in collect(uow, actor.scope_path, today, calendar, risk_working_days, sources, due_only=True)
+             if i.status in SHOWN]
     bureaus = sorted({(i.bureau_id, i.bureau_name) for i in items}, key=lambda b: b[1])
     kinds = sorted({i.kind for i in items} | set(KIND_LABELS))
     scoped = [i for i in items if (q.kind is None or i.kind == q.kind) and (q.bureau_id is None or i.bureau_id == q.bureau_id)]

@@ -280,6 +280,7 @@ cases = Table(
     Column("priority_rank", Integer, nullable=False, default=0),
     Column("due_invitation", Date, nullable=True),
     Column("due_decision", Date, nullable=True),
+    Column("invited_on", Date, nullable=True),  # DL-04 met: the first booking / invitation (migration 0012)
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
 )
@@ -573,3 +574,12 @@ appointments: Table = _scheduling.appointments
 appointment_locks: Table = _scheduling.appointment_locks
 notifications: Table = _scheduling.notifications
 deadline_escalations: Table = _scheduling.deadline_escalations
+
+# ---- issue 7 · statistics rollups (migration 0010): in their own module, same metadata -------------------------------
+from mse.adapters.db import _tables_statistics as _statistics  # noqa: E402 — defined after the tables they refer to
+
+stat_rollups: Table = _statistics.stat_rollups
+stat_refreshes: Table = _statistics.stat_refreshes
+
+# ---- issue 7 · search and sweep indexes (migration 0009): declared in their own module, on the tables above --------
+from mse.adapters.db import _tables_indexes as _indexes  # noqa: E402,F401 — attaches its Index objects to the tables

@@ -19,6 +19,7 @@ from mse.adapters.db.repositories.outbox import OutboxRepository
 from mse.adapters.db.repositories.people import PeopleRepository
 from mse.adapters.db.repositories.protocols import ProtocolRepository
 from mse.adapters.db.repositories.scheduling import SchedulingRepository
+from mse.adapters.db.repositories.statistics import StatisticsRepository
 
 
 class SqlAlchemyUnitOfWork:
@@ -35,6 +36,7 @@ class SqlAlchemyUnitOfWork:
     calendar: CalendarRepository
     scheduling: SchedulingRepository
     notices: NoticeRepository
+    statistics: StatisticsRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -57,6 +59,7 @@ class SqlAlchemyUnitOfWork:
         self.calendar = CalendarRepository(conn)
         self.scheduling = SchedulingRepository(conn)
         self.notices = NoticeRepository(conn)
+        self.statistics = StatisticsRepository(conn)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -69,8 +72,11 @@ class SqlAlchemyUnitOfWork:
 
     def commit(self) -> None:
         assert self._conn is not None
+        self.audit.flush()  # the chain head is locked only now, for the shortest time (repositories/audit.py)
         self._conn.commit()
 
     def rollback(self) -> None:
-        if self._conn is not None and self._conn.in_transaction():
-            self._conn.rollback()
+        if self._conn is not None:
+            self.audit.discard()
+            if self._conn.in_transaction():
+                self._conn.rollback()

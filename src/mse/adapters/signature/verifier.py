@@ -9,9 +9,11 @@ keeps the result independent of OpenSSL's error texts. No network: OpenSSL never
 
 from __future__ import annotations
 
+import os
 import tempfile
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from mse.adapters.signature import cms
@@ -72,7 +74,7 @@ class GostCmsVerifier:
         if ess.hash_algorithm not in cms.DIGEST_BITS:
             return fail(SignatureProblem.NOT_CADES,
                         "Атрибут signingCertificateV2 содержит хэш сертификата не по ГОСТ Р 34.11-2012")
-        if not cms.signing_certificate_matches(ess, signer, gost_digest):
+        if not cms.signing_certificate_matches(ess, signer, _certificate_digest):
             return fail(SignatureProblem.NOT_CADES,
                         "Атрибут signingCertificateV2 не соответствует сертификату подписанта")
 
@@ -100,16 +102,19 @@ class GostCmsVerifier:
     def _openssl_verdict(self, content: bytes, der: bytes, signing_time: datetime) -> tuple[SignatureProblem, str] | None:
         if not self._roots.is_file():
             raise SignatureSetupError(f"Не найден файл доверенных корневых сертификатов: {self._roots}")
-        with tempfile.TemporaryDirectory(prefix="mse-verify-") as tmp:
-            content_file = Path(tmp) / "content.bin"
-            content_file.write_bytes(content)
+        # One temporary file for the content (openssl reads the DER on stdin, writes nothing we need): no directory
+        # to create and remove per verification.
+        with tempfile.NamedTemporaryFile(prefix="mse-verify-", suffix=".bin") as content_fh:
+            content_fh.write(content)
+            content_fh.flush()
+            content_file = content_fh.name
 
             def passes(*flags: str) -> bool:
                 # -attime wins over -no_check_time inside OpenSSL, so the latter replaces it.
                 when = [] if "-no_check_time" in flags else ["-attime", str(int(signing_time.timestamp()))]
-                args = ["cms", "-verify", "-binary", "-inform", "DER", "-content", str(content_file),
+                args = ["cms", "-verify", "-binary", "-inform", "DER", "-content", content_file,
                         "-CAfile", str(self._roots), "-no-CApath", "-no-CAstore", "-purpose", "any",
-                        *when, "-out", str(Path(tmp) / "out.bin"), *flags]
+                        *when, "-out", os.devnull, *flags]
                 return run_openssl(args, stdin=der, check=False).returncode == 0
 
             if passes("-cades"):
@@ -126,6 +131,13 @@ class GostCmsVerifier:
                         f"Сертификат подписанта или удостоверяющего центра не действовал на время подписания {_when(signing_time)}")
             return (SignatureProblem.UNTRUSTED,
                     "Сертификат подписанта выдан не доверенным удостоверяющим центром (цепочка не строится до доверенного корневого сертификата)")
+
+
+@lru_cache(maxsize=1024)
+def _certificate_digest(algorithm_oid: str, certificate_der: bytes) -> bytes:
+    """GOST digest of a signer's certificate for signingCertificateV2: the same few certificates of the МО sign every
+    referral, so the digest (an openssl child, ~10 ms) is computed once per certificate and process (issue 7, P1)."""
+    return gost_digest(algorithm_oid, certificate_der)
 
 
 def _fail(problem: SignatureProblem, message: str) -> SignatureVerdict:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from mse.domain.referrals import STATE_LABELS, ReferralState, ReturnReason
 from mse.services import intake, referral_queries, registration
@@ -87,8 +88,11 @@ async def _receive(request: Request, actor: CurrentActor, clock: ClockDep, reade
     def factory() -> Any:
         return get_uow(request)
 
-    result = intake.receive_referral(factory, actor, Submission(body=body, signature=sig or None, filename=document.filename),
-                                     reader=reader, verifier=wiring.verifier, clock=clock, refs=wiring.references())
+    # The pipeline is blocking (database, openssl children): in the threadpool, so the event loop keeps serving
+    # other requests meanwhile and concurrent referrals overlap their signature checks (issue 7, P1).
+    result = await run_in_threadpool(
+        intake.receive_referral, factory, actor, Submission(body=body, signature=sig or None, filename=document.filename),
+        reader=reader, verifier=wiring.verifier, clock=clock, refs=wiring.references())
     response.status_code = 200 if result.replayed else 201
     response.headers["Location"] = f"/api/v1/referrals/{result.referral.id}"
     if result.replayed:

@@ -54,6 +54,10 @@ class CaseRepository:
         rows = self.conn.execute(_history().where(_h.case_id == case_id).order_by(_h.at, _h.id).limit(limit).offset(offset)).all()
         return [_row(r) for r in rows], int(total)
 
+    def all_history(self, case_id: int, *, cap: int = 10_000) -> list[HistoryRow]:
+        """The whole history in order, in one statement (the case card pages it and derives the clock from it)."""
+        return [_row(r) for r in self.conn.execute(_history().where(_h.case_id == case_id).order_by(_h.at, _h.id).limit(cap))]
+
     def last_entry(self, case_id: int) -> HistoryRow | None:
         r = self.conn.execute(_history().where(_h.case_id == case_id).order_by(_h.at.desc(), _h.id.desc()).limit(1)).first()
         return _row(r) if r else None

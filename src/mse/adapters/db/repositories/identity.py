@@ -61,6 +61,13 @@ class IdentityRepository:
         self.conn.execute(insert(sessions).values(token_hash=token_hash, user_id=user_id, csrf_token=csrf_token,
                                                   created_at=now, expires_at=expires_at, ip=ip))
 
+    def session_account(self, token_hash: str) -> tuple[SessionRecord, Account] | None:
+        """The session and its account in one statement (every request of a person resolves it)."""
+        r = self.conn.execute(select(users, sessions.c.csrf_token, sessions.c.expires_at.label("session_expires_at"))
+                              .join(sessions, sessions.c.user_id == users.c.id)
+                              .where(sessions.c.token_hash == token_hash)).first()
+        return (SessionRecord(r.id, r.csrf_token, r.session_expires_at), _account(r)) if r else None
+
     def session(self, token_hash: str) -> SessionRecord | None:
         r = self.conn.execute(select(sessions).where(sessions.c.token_hash == token_hash)).first()
         return SessionRecord(r.user_id, r.csrf_token, r.expires_at) if r else None

@@ -8,8 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import Connection, and_, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from mse.adapters.db.tables import appointments, cases, deadline_escalations, decisions, notifications, org_units, outbox, staff
+from mse.adapters.db.tables import cases, deadline_escalations, decisions, notifications, org_units, outbox, staff
 from mse.domain.organisation import Position, UnitKind
+from mse.domain.ports import MOSCOW
 from mse.services.scheduling_ports import NotificationRecord, OpenCase
 
 _n = notifications.c
@@ -24,6 +25,9 @@ class NoticeRepository:
         new_id: int = self.conn.execute(insert(notifications).values(
             case_id=case_id, event=event, channel=channel, address_masked=address_masked, outbox_id=outbox_id,
             created_at=now, created_by=by or None)).inserted_primary_key[0]  # type: ignore[index]
+        if event == "invitation":  # DL-04 met (the same marker the booking sets; migration 0012)
+            self.conn.execute(update(cases).where(cases.c.id == case_id, cases.c.invited_on.is_(None))
+                              .values(invited_on=now.astimezone(MOSCOW).date()))
         return new_id
 
     def notifications_of(self, case_id: int) -> list[NotificationRecord]:
@@ -32,15 +36,17 @@ class NoticeRepository:
         return [NotificationRecord(r.id, r.case_id, r.event, r.channel, r.address_masked, r.outbox_id, r.created_at,
                                    r.delivered_at, bool(r.dead)) for r in self.conn.execute(q)]
 
-    def open_cases(self, unit_path_prefix: str | None, closed_states: frozenset[str]) -> list[OpenCase]:
-        invited = or_(exists().where(_n.case_id == cases.c.id, _n.event == "invitation"),
-                      exists().where(appointments.c.case_id == cases.c.id))
+    def open_cases(self, unit_path_prefix: str | None, closed_states: frozenset[str], due_by: date | None = None) -> list[OpenCase]:
+        """Open cases with a running term; with `due_by`, only those with a term due on or before that day (the
+        sweep's due / at-risk / overdue items): the partial indexes ix_cases_open_due_* of migration 0009 serve it."""
+        invited = cases.c.invited_on.is_not(None)  # set by the booking (migration 0012), not looked up per case
         decided = exists().where(decisions.c.case_id == cases.c.id, decisions.c.status == "issued")
+        running = (or_(cases.c.due_invitation.is_not(None), cases.c.due_decision.is_not(None)) if due_by is None else
+                   or_(cases.c.due_decision <= due_by, and_(cases.c.due_invitation <= due_by, ~invited)))
         q = (select(cases.c.id, cases.c.number, cases.c.state, cases.c.bureau_id, cases.c.due_invitation, cases.c.due_decision,
                     org_units.c.short_name, org_units.c.path, org_units.c.kind, invited.label("invited"), decided.label("decided"))
              .join(org_units, org_units.c.id == cases.c.bureau_id)
-             .where(cases.c.state.not_in(sorted(closed_states)),
-                    or_(cases.c.due_invitation.is_not(None), cases.c.due_decision.is_not(None))))
+             .where(cases.c.state.not_in(sorted(closed_states)), running))
         if unit_path_prefix is not None:
             q = q.where(org_units.c.path.startswith(unit_path_prefix, autoescape=True))
         return [OpenCase(r.id, r.number, r.state, r.bureau_id, r.short_name, r.path, UnitKind(r.kind), r.due_invitation,

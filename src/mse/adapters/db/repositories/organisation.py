@@ -62,6 +62,14 @@ class OrganisationRepository:
         r = self.conn.execute(select(org_units).where(org_units.c.short_name == short_name)).first()
         return _unit(r) if r else None
 
+    def lineage(self, unit_id: int) -> list[OrgUnit]:
+        """The unit and all units above it, root first, in one statement (materialised path: an ancestor's path is a
+        prefix of the unit's)."""
+        below = org_units.alias("below")
+        q = (select(org_units).join(below, below.c.path.startswith(org_units.c.path))
+             .where(below.c.id == unit_id).order_by(func.length(org_units.c.path)))
+        return [_unit(r) for r in self.conn.execute(q)]
+
     def units_by_ids(self, ids: list[int]) -> list[OrgUnit]:
         return [_unit(r) for r in self.conn.execute(select(org_units).where(org_units.c.id.in_(ids)))]
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, false, func, insert, select
 
+from mse.adapters.db.repositories.people_search import fuzzy_surname
 from mse.adapters.db.tables import org_units, person_addresses, person_documents, person_representatives, persons
 from mse.domain.people import (
     Address,
@@ -127,7 +128,11 @@ class PeopleRepository:
         conds = []
         if query.snils:
             conds.append(persons.c.snils == query.snils)
-        if query.surname:
+        rank = None
+        if query.surname and query.fuzzy:
+            fuzzy, rank = fuzzy_surname(self.conn, normalize_name(query.surname))
+            conds.append(fuzzy)
+        elif query.surname:
             conds.append(persons.c.surname_key == normalize_name(query.surname))
         if query.name:
             conds.append(persons.c.name_key == normalize_name(query.name))
@@ -141,7 +146,8 @@ class PeopleRepository:
         ).outerjoin(org_units, org_units.c.id == persons.c.bureau_id)
         q = self._scoped(base.where(and_(*conds)) if conds else base, f)
         total = self.conn.execute(select(func.count()).select_from(q.subquery())).scalar_one()
-        rows = self.conn.execute(q.order_by(persons.c.surname_key, persons.c.name_key, persons.c.id).limit(limit).offset(offset))
+        order = (persons.c.surname_key, persons.c.name_key, persons.c.id)
+        rows = self.conn.execute(q.order_by(*((rank.desc(), *order) if rank is not None else order)).limit(limit).offset(offset))
         hits = [
             PersonRow(r.id, " ".join(p for p in (r.surname, r.name, r.patronymic) if p), r.birth_date, r.snils,
                       r.bureau_id, r.path, r.source_org_id)

@@ -48,6 +48,11 @@ class ProtocolRepository:
             .join(org_units, org_units.c.id == cases.c.bureau_id)
         )
 
+    def id_of_case(self, case_id: int) -> int | None:
+        """Just the id (a link on the case card), without the protocol's data and signatures."""
+        found = self.conn.execute(select(protocols.c.id).where(protocols.c.case_id == case_id)).scalar()
+        return None if found is None else int(found)
+
     def by_case(self, case_id: int) -> ProtocolRecord | None:
         r = self.conn.execute(self._select().where(protocols.c.case_id == case_id)).first()
         return None if r is None else self._record(r)

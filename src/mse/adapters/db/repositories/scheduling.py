@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mse.adapters.db.tables import appointment_locks, appointments, cases, org_units, persons, rooms, staff, staff_availability
 from mse.domain.organisation import UnitKind
+from mse.domain.ports import MOSCOW
 from mse.domain.scheduling import AppointmentStatus, Availability, Procedure, Room
 from mse.services.scheduling_ports import AppointmentRecord, CaseInfo, NewAppointment, PersonContact
 
@@ -85,6 +86,9 @@ class SchedulingRepository:
             place_code=a.place_code, place_text=a.place_text, conclusion_ref=a.conclusion_ref, room_id=a.room_id,
             staff_id=a.staff_id, starts_at=a.starts_at, ends_at=a.ends_at, replaces_id=a.replaces_id,
             created_at=a.created_at, created_by=a.created_by)).inserted_primary_key[0]  # type: ignore[index]
+        # DL-04 is met once the citizen is booked: the marker the deadline sweep reads (migration 0012).
+        self.conn.execute(update(cases).where(cases.c.id == a.case_id, cases.c.invited_on.is_(None))
+                          .values(invited_on=a.created_at.astimezone(MOSCOW).date()))
         return new_id
 
     def lock(self, appointment_id: int, keys: list[tuple[str, datetime]]) -> bool:
