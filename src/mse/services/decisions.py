@@ -223,6 +223,10 @@ def issue(uow_factory: UowFactory, actor: Actor, case_id: int, *, position: str,
     prepared = _prepare(uow_factory, actor, case_id, position=position, clock=clock, build=build)
     snapshot_sha256 = hashlib.sha256(prepared.snapshot).hexdigest()
     signer = keys.signer_for(str(actor.user_id), actor.display_name)
+    # Sign before the write transaction: a signature per document (openssl, ~10–15 ms each) must not keep the case's rows
+    # locked and a pooled connection idle in a transaction (on SQLite: the only write lock of the database). If the
+    # transaction then refuses (a concurrent change), the signatures are dropped with the rest (P11, issue 7).
+    signatures = [signer.sign(doc.content) for doc in prepared.documents]
     with uow_factory() as uow:
         record = _protocol_of_case(uow, actor, case_id, clock, Action.UPDATE)
         decision = uow.decisions.by_case(case_id)
@@ -234,12 +238,12 @@ def issue(uow_factory: UowFactory, actor: Actor, case_id: int, *, position: str,
                                     snapshot=prepared.snapshot, snapshot_sha256=snapshot_sha256):
             raise Conflict("decision_revision_conflict", "Решение изменилось во время подписания: повторите")
         stored: dict[tuple[str, str], tuple[RenderedDocument, int, str]] = {}
-        for doc in prepared.documents:
+        for doc, signature in zip(prepared.documents, signatures, strict=True):
             sha = hashlib.sha256(doc.content).hexdigest()
             doc_id = uow.decisions.add_document(NewDocument(
                 case_id=case_id, decision_id=decision.id, kind=doc.kind, format=doc.format, media_type=doc.media_type,
                 filename=doc.filename, content=doc.content, sha256=sha, snapshot_sha256=snapshot_sha256,
-                signature=signer.sign(doc.content), signed_by=actor.user_id, now=now))
+                signature=signature, signed_by=actor.user_id, now=now))
             stored[(doc.kind, doc.format)] = (doc, doc_id, sha)
         decided = decision_date(record.data, clock.today())
         for route in result_routes(decided, disability=is_disability(record.data), military=is_military(record.data)):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 import weasyprint  # type: ignore[import-untyped]  # no stubs or py.typed in WeasyPrint 70
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
 from mse.forms.conditions import is_empty
 from mse.forms.model import FormSchema, Item, ItemType, Option, Section
@@ -254,6 +256,20 @@ def font_urls() -> dict[str, str]:
     return {kind: (FONT_DIR / name).as_uri() for kind, name in FONT_FILES.items()}
 
 
+_FONTS = threading.local()
+
+
+def font_config() -> Any:
+    """This thread's WeasyPrint font configuration, made once. Without it every document builds a new one: fontconfig
+    loads its configuration again and both @font-face fonts are read, copied to a temporary directory and registered
+    again — about a tenth of the CPU of a one-page PDF (P11, issue 7). One per thread: fontconfig and the Pango font
+    map are not safe to share between threads. The PDF bytes are the same (tests/integration/test_pdf_font_config.py)."""
+    config = getattr(_FONTS, "config", None)
+    if config is None:
+        config = _FONTS.config = FontConfiguration()
+    return config
+
+
 class LocalFileFetcher(weasyprint.URLFetcher):  # type: ignore[misc]
     """Refuses every URL except file: URLs inside the font and template directories (no network)."""
 
@@ -320,6 +336,6 @@ def render_form_pdf(
 ) -> bytes:
     html = render_form_html(schema, data, header=header, signatures=signatures, signed=signed, compact=compact)
     document = weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=LocalFileFetcher())
-    pdf = document.write_pdf(pdf_variant="pdf/a-3b", pdf_tags=True, output_intent=OUTPUT_INTENT)
+    pdf = document.write_pdf(pdf_variant="pdf/a-3b", pdf_tags=True, output_intent=OUTPUT_INTENT, font_config=font_config())
     assert isinstance(pdf, bytes)
     return pdf

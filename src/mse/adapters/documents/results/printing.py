@@ -18,7 +18,7 @@ from typing import Any
 import weasyprint  # type: ignore[import-untyped]  # no stubs or py.typed in WeasyPrint 70
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from mse.adapters.pdf.form_pdf import OUTPUT_INTENT, SRGB_PROFILE, TEMPLATES, LocalFileFetcher, font_urls
+from mse.adapters.pdf.form_pdf import OUTPUT_INTENT, SRGB_PROFILE, TEMPLATES, LocalFileFetcher, font_config, font_urls
 
 from .common import iso_to_print
 from .snapshot import DecisionSnapshot
@@ -63,6 +63,7 @@ def pdf_identifier(snapshot: DecisionSnapshot, kind: str) -> bytes:
 
 def html_to_pdf(html: str, identifier: bytes) -> bytes:
     document = weasyprint.HTML(string=html, base_url=RESULTS_TEMPLATES.as_uri() + "/", url_fetcher=LocalFileFetcher())
-    pdf = document.write_pdf(pdf_variant="pdf/a-3b", pdf_tags=True, output_intent=OUTPUT_INTENT, pdf_identifier=identifier)
+    pdf = document.write_pdf(pdf_variant="pdf/a-3b", pdf_tags=True, output_intent=OUTPUT_INTENT, pdf_identifier=identifier,
+                             font_config=font_config())  # one per thread, not one per document
     assert isinstance(pdf, bytes)
     return pdf
