@@ -36,6 +36,7 @@ from mse.domain.ports import SystemClock
 from mse.services import audit, auth
 from mse.settings import Settings, get_settings
 from mse.web.app import create_app
+from mse.web.server import run_workers
 
 app = typer.Typer(help="Информационная система медико-социальной экспертизы (МСЭ).", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
@@ -200,8 +201,7 @@ def _serve(settings: Settings, host: str | None, port: int | None, workers: int 
             # Several processes need the app as a factory they build themselves; they read the same MSE_* environment
             # (the options given here are passed on to them through it).
             os.environ.update(MSE_HOST=settings.host, MSE_PORT=str(settings.port), MSE_DATABASE_URL=settings.database_url)
-            uvicorn.run("mse.web.app:create_app", factory=True, workers=settings.workers, host=settings.host, port=settings.port,
-                        log_level="warning", proxy_headers=False)
+            run_workers(settings.host, settings.port, settings.workers)
         else:
             uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning", proxy_headers=False)
     finally:

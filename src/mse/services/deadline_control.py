@@ -140,8 +140,11 @@ def collect(uow: UnitOfWork, unit_path_prefix: str | None, today: date, calendar
         triples.extend(source(uow, open_cases))
     escalated = uow.notices.escalated([c.id for c in open_cases])
     items = []
+    judged: dict[date, tuple[DeadlineStatus, int]] = {}  # thousands of items share a handful of due dates
     for c, kind, due in triples:
-        status, left = classify(due, today, calendar, risk_working_days)
+        if due not in judged:
+            judged[due] = classify(due, today, calendar, risk_working_days)
+        status, left = judged[due]
         items.append(DeadlineItem(c.id, c.number, c.state, c.bureau_id, c.bureau_name, c.unit_path, kind, due, status, left,
                                   max(0, (today - due).days), escalated.get((c.id, kind))))
     return [i for i in items if i.status in SHOWN] if due_only else items

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Connection, and_, exists, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, exists, insert, or_, select, union, update
 from sqlalchemy.exc import IntegrityError
 
 from mse.adapters.db.tables import cases, deadline_escalations, decisions, notifications, org_units, outbox, staff
@@ -41,12 +41,19 @@ class NoticeRepository:
         sweep's due / at-risk / overdue items): the partial indexes ix_cases_open_due_* of migration 0009 serve it."""
         invited = cases.c.invited_on.is_not(None)  # set by the booking (migration 0012), not looked up per case
         decided = exists().where(decisions.c.case_id == cases.c.id, decisions.c.status == "issued")
-        running = (or_(cases.c.due_invitation.is_not(None), cases.c.due_decision.is_not(None)) if due_by is None else
-                   or_(cases.c.due_decision <= due_by, and_(cases.c.due_invitation <= due_by, ~invited)))
+        open_ = cases.c.state.not_in(sorted(closed_states))
+        if due_by is None:
+            running: ColumnElement[bool] = or_(cases.c.due_invitation.is_not(None), cases.c.due_decision.is_not(None))
+        else:
+            # Two range scans, one per partial index (ix_cases_open_due_decision, ix_cases_awaiting_invitation): an OR of
+            # the two made PostgreSQL read the whole open-cases index and recheck every row (P9 at 1 M: 11 s vs 2.9 s).
+            due = union(select(cases.c.id).where(open_, cases.c.due_decision <= due_by),
+                        select(cases.c.id).where(open_, cases.c.invited_on.is_(None), cases.c.due_invitation <= due_by)).subquery()
+            running = cases.c.id.in_(select(due.c.id))
         q = (select(cases.c.id, cases.c.number, cases.c.state, cases.c.bureau_id, cases.c.due_invitation, cases.c.due_decision,
                     org_units.c.short_name, org_units.c.path, org_units.c.kind, invited.label("invited"), decided.label("decided"))
              .join(org_units, org_units.c.id == cases.c.bureau_id)
-             .where(cases.c.state.not_in(sorted(closed_states)), running))
+             .where(open_, running))
         if unit_path_prefix is not None:
             q = q.where(org_units.c.path.startswith(unit_path_prefix, autoescape=True))
         return [OpenCase(r.id, r.number, r.state, r.bureau_id, r.short_name, r.path, UnitKind(r.kind), r.due_invitation,
@@ -68,7 +75,7 @@ class NoticeRepository:
 
     def escalated(self, case_ids: list[int]) -> dict[tuple[int, str], date]:
         out: dict[tuple[int, str], date] = {}
-        for chunk in (case_ids[i:i + 500] for i in range(0, len(case_ids), 500)):
+        for chunk in (case_ids[i:i + 5000] for i in range(0, len(case_ids), 5000)):  # SQLite takes 32 766 parameters
             q = select(deadline_escalations.c.case_id, deadline_escalations.c.kind, deadline_escalations.c.on_day).where(
                 deadline_escalations.c.case_id.in_(chunk))
             for r in self.conn.execute(q):
