@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 
 from mse.web.server import APP_FACTORY, _TcpConfig
 
@@ -31,6 +32,10 @@ def test_accepted_connections_of_the_shared_listener_have_nodelay() -> None:
         server.close()
         await server.wait_closed()
 
-    asyncio.run(main())
+    # In a thread of its own: another test's event loop (Playwright's) may be running in this one.
+    worker = threading.Thread(target=asyncio.run, args=(main(),))
+    worker.start()
+    worker.join(timeout=10)
+    listener.close()
     assert seen
     assert seen[0] != 0
