@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, Table, insert, select, text
 
 from mse.adapters.db.tables import cases, notifications, org_units, persons
+from mse.demo.national.writer import BulkWriter
 from mse.domain.values import make_snils, normalize_name
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -54,23 +55,12 @@ class Filled:
 
 
 def _copy(engine: Engine, table: Table, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
-    """COPY on PostgreSQL (psycopg 3), executemany of a Core insert on SQLite, in batches."""
-    if engine.dialect.name == "postgresql":
-        raw = engine.raw_connection()
-        try:
-            cur = raw.cursor()
-            with cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as cp:  # type: ignore[attr-defined]
-                for row in rows:
-                    cp.write_row(row)
-            raw.commit()
-        finally:
-            raw.close()
-        return
-    stmt = insert(table)
+    """The generator's bulk path (COPY on PostgreSQL, one driver executemany on SQLite), in batches, one transaction."""
     it = iter(rows)
-    with engine.begin() as c:
-        while batch := [dict(zip(columns, r, strict=True)) for r in itertools.islice(it, BATCH)]:
-            c.execute(stmt, batch)
+    with engine.begin() as conn:
+        writer = BulkWriter(conn)
+        while batch := list(itertools.islice(it, BATCH)):
+            writer.write(table, columns, batch)
 
 
 def add_bureaus(engine: Engine, n: int = 40) -> list[int]:
@@ -199,7 +189,7 @@ def case_rows(n_open: int, n_closed: int, today: date, seed: int, bureaus: Seque
             age, state = rnd.randrange(31, 365), "completed"
         registered = today - timedelta(days=age)
         invited_on = registered + timedelta(days=1) if invited and invited[-1] == i else None  # the booking's marker (0012)
-        yield (i, f"B-{i:08d}", registered, bureaus[i % len(bureaus)], state, "api_json", '["1"]', 0,
+        yield (i, f"B-{i:08d}", registered, bureaus[i % len(bureaus)], state, "api_json", ["1"], 0,
                registered + timedelta(days=5), registered + timedelta(days=30), NOW, NOW, invited_on)
 
 
@@ -207,10 +197,7 @@ def fill_cases(engine: Engine, n_open: int, n_closed: int, today: date, seed: in
     bureaus = add_bureaus(engine)
     invited: list[int] = []
     t0 = time.perf_counter()
-    rows = case_rows(n_open, n_closed, today, seed, bureaus, invited)
-    if engine.dialect.name != "postgresql":  # SQLite's JSON column takes Python values through Core
-        rows = (r[:6] + (["1"],) + r[7:] for r in rows)
-    _copy(engine, cases, CASE_COLUMNS, rows)
+    _copy(engine, cases, CASE_COLUMNS, case_rows(n_open, n_closed, today, seed, bureaus, invited))
     _copy(engine, notifications, ("case_id", "event", "channel", "created_at"), ((i, "invitation", "epgu", NOW) for i in invited))
     pg = engine.dialect.name == "postgresql"
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:

@@ -16,7 +16,6 @@ children), and across stages the time spent verifying, signing and rendering —
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
@@ -29,13 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
-from tests.intake_support import rich_referral
 
+from bench import world
 from mse.adapters.db.uow import SqlAlchemyUnitOfWork
 from mse.adapters.documents.json_referral import JsonReferralReader
 from mse.adapters.documents.results import build_documents
 from mse.adapters.refdata.icd10 import icd10
-from mse.adapters.signature.pki import create_root_ca, issue_certificate, write_trusted_roots
+from mse.adapters.signature.pki import create_root_ca
 from mse.adapters.signature.signer import GostCmsSigner
 from mse.adapters.signature.staff_keys import DemoStaffKeys
 from mse.adapters.signature.verifier import GostCmsVerifier
@@ -45,7 +44,7 @@ from mse.domain.identity import SYSTEM_ACTOR, Actor, Role
 from mse.domain.organisation import Position, Profile, UnitKind
 from mse.domain.scheduling import Availability
 from mse.domain.signatures import SignatureVerdict
-from mse.domain.values import FullName, make_ogrn, make_snils
+from mse.domain.values import FullName
 from mse.forms import form_in_force
 from mse.rules.reference import ExamList
 from mse.services import cases, decisions, organisation, protocols, registration, scheduling
@@ -58,7 +57,7 @@ from mse.services.ports import UnitOfWork
 
 STAGES = ("intake", "registration", "scheduling", "protocol", "decision", "documents", "results")
 PARTS = ("verify", "sign", "render")  # CPU-bound work inside the stages (openssl, WeasyPrint)
-OGRN = make_ogrn("102770000001").digits
+OGRN = world.OGRN  # the МО of bench/world.py: its certificate carries this ОГРН
 DAY = date(2026, 3, 10)  # a Tuesday: registration, session and decision on one day (item 2 of the protocol)
 MSK = timedelta(hours=3)
 SLOTS_PER_PAIR = 24  # 08:00–20:00 in 30-minute cells (АР п.43, DL-42)
@@ -219,19 +218,15 @@ class Pki:
 
 
 def make_pki(directory: Path) -> Pki:
-    root = create_root_ca(directory, name="root", common_name="УЦ нагрузочного теста")
-    mo = issue_certificate(root, directory, name="mo", common_name="ГБУЗ Поликлиника X", ogrn=OGRN)
+    """The МО's PKI of the HTTP benchmarks (bench/world.py) plus the bureau's demo staff keys (the specialists sign)."""
+    base = world.make_pki(directory)
     staff_ca = create_root_ca(directory, name="staff-root", common_name="Демонстрационный УЦ бюро")
-    return Pki(write_trusted_roots(directory / "trusted-roots.pem", root), GostCmsSigner(mo.cert, mo.key),
-               DemoStaffKeys(directory / "staff", staff_ca))
+    return Pki(base.roots, GostCmsSigner(base.mo.cert, base.mo.key), DemoStaffKeys(directory / "staff", staff_ca))
 
 
 def signed_referrals(pki: Pki, n: int, *, first: int = 0) -> list[tuple[bytes, bytes]]:
-    """n distinct referrals 088/у (own document id, ВК protocol number, СНИЛС), signed by the МО on both cores."""
-    bodies = []
-    for i in range(first, first + n):
-        data = rich_referral(protocolNumber=f"ВК-{i + 1}", snils=make_snils(f"{400_000_000 + i * 7919 % 500_000_000:09d}").formatted)
-        bodies.append(json.dumps({"document_id": f"p11-{i + 1}", "sender_ogrn": OGRN, "referral": data}, ensure_ascii=False).encode())
+    """n distinct referrals 088/у (bench/world.py's bodies), signed by the МО on both cores."""
+    bodies = [world.referral_body(i) for i in range(first, first + n)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         return list(zip(bodies, pool.map(pki.signer.sign, bodies), strict=True))
 

@@ -18,6 +18,7 @@ from mse.domain.organisation import OrgUnit, StaffMember
 from mse.domain.ports import Clock
 from mse.domain.scheduling import Availability, Room, working_intervals
 from mse.services import audit
+from mse.services.notifications import in_tree
 from mse.services.ports import UnitOfWork
 from mse.services.scheduling_ports import WorkingDays
 
@@ -35,8 +36,7 @@ def _unit(uow: UnitOfWork, actor: Actor, unit_id: int) -> OrgUnit:
     if not may_set_up(actor):
         raise Forbidden(NO_ACCESS)
     unit = uow.orgs.get_unit(unit_id)
-    in_tree = unit is not None and (actor.role is Role.ADMIN or (bool(actor.scope_path) and unit.path.startswith(actor.scope_path)))
-    if unit is None or not in_tree:
+    if unit is None or not (actor.role is Role.ADMIN or in_tree(actor, unit.path)):
         raise NotFound("unit", UNIT_NOT_FOUND)
     return unit
 

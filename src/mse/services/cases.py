@@ -34,16 +34,18 @@ from mse.domain.identity import SYSTEM_ACTOR, Actor
 from mse.domain.policy import Action, Kind, Scope, allowed
 from mse.domain.ports import MOSCOW, Clock
 from mse.domain.scheduling import PLACE_LABELS, AppointmentStatus, address_of
-from mse.rules.deadline_policy import Elapsed, Suspension, elapsed
+from mse.rules.calendar_terms import TermUnit
+from mse.rules.deadline_policy import Elapsed, Regime, Suspension, elapsed, regime_on
+from mse.rules.deadline_table import deadline
 from mse.rules.intake import reason_titles
 from mse.services import audit, case_notices
 from mse.services.case_ports import CaseRecord, HistoryEntry, HistoryRow
 from mse.services.ports import UnitOfWork
+from mse.services.scheduling_ports import AppointmentRecord
 
 UowFactory = Callable[[], UnitOfWork]
 CASE_NOT_FOUND = "Дело не найдено или у вас нет доступа к нему"
 INTERNAL = "internal"  # outbox recipient of domain events: never delivered over HTTP
-DOCS_TERM = timedelta(days=10)  # DL-05: 10 calendar days from filing (AR p.12)
 
 
 @dataclass(frozen=True)
@@ -126,13 +128,25 @@ def known_facts(record: CaseRecord, actor: Actor, given: CaseFacts | None, reaso
                    number=record.number, registered_on=record.registered_on, due_decision=record.due_decision)
 
 
+def documents_due(record: CaseRecord) -> date:
+    """DL-05 (АР п.12) from the deadline table, in the regime stamped on the case: the day the missing documents are due."""
+    entry = deadline("DL-05", Regime(record.regime) if record.regime else regime_on(record.registered_on))
+    assert entry.unit is TermUnit.CALENDAR, "DL-05 is counted in calendar days (АР п.12)"
+    return record.registered_on + timedelta(days=entry.value)
+
+
+def _booking(uow: UnitOfWork, case_id: int) -> AppointmentRecord | None:
+    """The case's current booking with a time (absentee forms have none), the latest if there were several."""
+    booked = [a for a in uow.scheduling.appointments_of(case_id) if a.status is AppointmentStatus.SCHEDULED and a.starts_at]
+    return booked[-1] if booked else None
+
+
 def _stored_facts(uow: UnitOfWork, record: CaseRecord, event: str) -> dict[str, Any]:
     """Facts storage knows better than any caller: the appointed day of the session (T16 guard «appointed_day_reached»)
     is the booking's, and «all results dispatched» (T25) is what the outbox says — a client cannot claim either."""
     if event == "session_opened":
-        booked = [a.starts_at for a in uow.scheduling.appointments_of(record.id)
-                  if a.status is AppointmentStatus.SCHEDULED and a.starts_at is not None]
-        return {"appointed_on": booked[-1].astimezone(MOSCOW).date() if booked else None}
+        booked = _booking(uow, record.id)
+        return {"appointed_on": booked.starts_at.astimezone(MOSCOW).date() if booked and booked.starts_at else None}
     if event == "completed":
         return {"dispatches_done": uow.outbox.undelivered_count("case", record.id, "result.") == 0}
     return {}
@@ -182,7 +196,7 @@ def transition_in(uow: UnitOfWork, actor: Actor, case_id: int, event: str, clock
     uow.outbox.mark_delivered(message, now)
     audit.record(uow, actor, "case.transition", Kind.CASE.value, case_id, clock, reason=judged.reason,
                  details={"transition": t.id, "event": t.event, "from": state.value, "to": target.value})
-    case_notices.after_transition(uow, actor, case_id, t, judged, clock, documents_due=record.registered_on + DOCS_TERM
+    case_notices.after_transition(uow, actor, case_id, t, judged, clock, documents_due=documents_due(record)
                                   if target is State.AWAITING_DOCUMENTS else None)
     return t
 
@@ -228,11 +242,10 @@ def history(uow: UnitOfWork, actor: Actor, case_id: int, clock: Clock, *, limit:
 
 def _appointment_facts(uow: UnitOfWork, case_id: int) -> dict[str, Any]:
     """§7.4 SCHEDULED must show date, time, place and room: from the booking the invitation was written from."""
-    booked = [a for a in uow.scheduling.appointments_of(case_id) if a.status is AppointmentStatus.SCHEDULED and a.starts_at]
-    info = uow.scheduling.case_info(case_id)
-    if not booked or info is None:
+    a = _booking(uow, case_id)
+    info = uow.scheduling.case_info(case_id) if a else None
+    if a is None or info is None:
         return {}
-    a = booked[-1]
     local = a.starts_at.astimezone(MOSCOW) if a.starts_at else None
     parts = (f"{local:%d.%m.%Y} в {local:%H:%M}" if local else None, PLACE_LABELS.get(a.place_code or ""),
              address_of(a.place_code, a.place_text, info.unit_address), f"кабинет {a.room_name}" if a.room_name else None)
@@ -250,7 +263,7 @@ def _status_facts(uow: UnitOfWork, record: CaseRecord, last: HistoryRow | None) 
         reason=last.reason if last else None, reason_code=d.get("reason_code"),
         return_reasons=tuple(reason_titles(d.get("return_reasons", ()))),
         missing_documents=tuple(d.get("missing_documents", ())),
-        due_documents=record.registered_on + DOCS_TERM if state is State.AWAITING_DOCUMENTS else None,
+        due_documents=documents_due(record) if state is State.AWAITING_DOCUMENTS else None,
         decided_on=on if state is State.DECIDED else None, forwarded_on=on if state is State.FORWARDED_UP else None,
         citizen_participation=bool(d.get("citizen_participation")),
         **(_appointment_facts(uow, record.id) if state is State.SCHEDULED else {}),
