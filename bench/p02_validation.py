@@ -128,6 +128,21 @@ def _interleaved(body: bytes, step: Callable[[dict[str, Any]], object], n: int) 
     return parse, check, both
 
 
+def _why(doc_name: str, kind: str, check: list[float], parse: list[float], limit: float) -> list[str]:
+    """Why a miss is a miss: preemption of the process, or the cost of walking the document in Python."""
+    p50, base50 = percentile(check, 50), percentile(parse, 50)
+    out = [f"медиана: {p50 * 1000:.3f} мс, {ratio(p50, base50)}× медианы orjson.loads"]
+    if percentile(check, 99) > 4 * p50:
+        out.append("p99 в разы выше медианы: процесс вытеснялся (машина загружена другими процессами), повторите замер")
+    elif doc_name == "protocol" and kind == "schema":
+        # issue 7, P2: the protocol of 389н holds ~250 filled items and ~35 table rows × 9 columns (~600 values);
+        # Python spends ~0.2–0.3 µs per value on its type, limit, options and conditions, orjson parses the same
+        # bytes in C in ~0.08 ms, so 3× (~0.24 ms) is the floor of a per-value walk in Python.
+        out.append("протокол: ~600 значений (≈250 пунктов и ≈35 строк × 9 столбцов таблиц) проверяются в Python по ~0,2–0,3 мкс "
+                   f"на значение; orjson разбирает те же байты на C, поэтому {limit:g}× — предел пообъектной проверки")
+    return out
+
+
 @benchmark("P2", TITLE, TARGET)
 def run(ctx: Context) -> list[Result]:
     n = ctx.size(5000, 400)
@@ -139,7 +154,8 @@ def run(ctx: Context) -> list[Result]:
             p99, base = percentile(check, 99), percentile(parse, 99)
             r = ratio(p99, base)
             met = p99 * 1000 <= 1.5 and r <= limit
-            notes = [] if met else [f"цель не достигнута: p99 {p99 * 1000:.3f} мс, отношение {r} (порог {limit:g}×)"]
+            notes = [] if met else [f"цель не достигнута: p99 {p99 * 1000:.3f} мс, отношение {r} (порог {limit:g}×)", *_why(
+                doc_name, kind, check, parse, limit)]
             out.append(Result("P2", TITLE, f"{doc_name}-{kind}", round(p99 * 1000, 3), "мс p99", round(base * 1000, 3),
                               "мс p99", "orjson.loads тех же байт", r, "p99 проверки / p99 orjson.loads",
                               f"p99 ≤ 1,5 мс; ≤ {limit:g}× orjson.loads", met, notes,

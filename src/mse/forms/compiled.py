@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
@@ -38,6 +38,7 @@ PHONE = re.compile(r"^[0-9+()\-\s,;]{5,100}$")
 
 PLAIN = frozenset({str, list, dict, int, float, bool})
 """JSON value types whose emptiness the hot loops decide inline (``str``: blank; ``list``/``dict``: no elements)."""
+SCORE_KEYS = frozenset({"option", "percent"})
 
 
 def empty(value: object) -> bool:
@@ -113,8 +114,14 @@ def compile_condition(c: Condition) -> CompiledCondition:
 
         def count(d: Mapping[str, object], f: Facts) -> bool:
             filled = 0
-            for k in keys:
-                if not cond_empty(d.get(k)):
+            for k in keys:  # 389н п.79.13: twelve scored items; a score ({"option", "percent"}) is filled when not {}
+                v = d.get(k)
+                if v is None or v is False:
+                    continue
+                t = type(v)
+                if t is dict or t is list:
+                    filled += 1 if v else 0
+                elif not cond_empty(v):
                     filled += 1
             return filled >= need
         return count
@@ -197,9 +204,12 @@ def predicate(it: Item) -> Predicate:  # one branch per item type, as validate._
     if kind is ItemType.PERCENT:
         return lambda v, icd: _percent(v)
     if kind is ItemType.SCORE:
-        return lambda v, icd: (type(v) is dict and v.keys() <= {"option", "percent"} and type(v.get("option")) is str
-                               and v.get("option") in codes
-                               and _percent(v.get("percent")))
+        def score(v: object, icd: IcdLookup | None) -> bool:
+            if type(v) is not dict or not v.keys() <= SCORE_KEYS:
+                return False
+            option, percent = v.get("option"), v.get("percent")
+            return type(option) is str and option in codes and type(percent) is int and 0 <= percent <= 100
+        return score
     if kind is ItemType.CHOICE:
         return lambda v, icd: type(v) is str and v in codes
     if kind is ItemType.MULTICHOICE:
@@ -208,9 +218,13 @@ def predicate(it: Item) -> Predicate:  # one branch per item type, as validate._
         def multi(v: object, icd: IcdLookup | None) -> bool:
             if type(v) is not list:
                 return False
-            if not all(type(x) is str and x in codes for x in v) or len(set(v)) != len(v):
+            try:
+                distinct = set(v)
+            except TypeError:  # a list or an object among the codes: the slow path words it
                 return False
-            return len(v) == 1 or not exclusive.intersection(v)
+            # Set operations in C instead of a generator per code (issue 7, P2). Only strings equal the (string)
+            # codes among JSON values, so ``distinct <= codes`` is the slow path's "every element a known code".
+            return len(distinct) == len(v) and distinct <= codes and (len(v) == 1 or not distinct & exclusive)
         return multi
     if kind in (ItemType.ICD10, ItemType.ICD10_LIST):
         def icd_ok(c: object, icd: IcdLookup | None) -> bool:
@@ -235,10 +249,20 @@ def _text_limit(it: Item) -> int | None:
 
 
 def _table(it: Item) -> Predicate:
+    """Accepts a table whose every row and cell is certainly valid.
+
+    issue 7, P2: the tables are most of a 40 KiB document (088/у: 59 examinations × 4 columns; 389н: the appendices,
+    35 rows × 9 columns), so the cells are checked by column kind — plain text and dates inline, without a call per
+    cell — and the other columns through their predicate. Whatever is not accepted here goes to the slow path.
+    """
     names = frozenset({c.key for c in it.columns} | ({"row"} if it.rows else set()))
     fixed = frozenset(r.code for r in it.rows)
-    cols = tuple((c.key, c.required, _text_limit(c) or 0, predicate(c)) for c in it.columns)
+    texts = tuple((c.key, c.required, limit) for c in it.columns if (limit := _text_limit(c)) is not None)
+    dates = tuple((c.key, c.required) for c in it.columns if c.type is ItemType.DATE)
+    others = tuple((c.key, c.required, predicate(c)) for c in it.columns
+                   if _text_limit(c) is None and c.type is not ItemType.DATE)
     max_rows = it.max_rows
+    fromisoformat = date.fromisoformat
 
     def table(v: object, icd: IcdLookup | None) -> bool:
         if type(v) is not list or (max_rows is not None and len(v) > max_rows):
@@ -247,23 +271,33 @@ def _table(it: Item) -> Predicate:
             if type(row) is not dict or not row.keys() <= names or (fixed and row.get("row") not in fixed):
                 return False
             get = row.get
-            for key, required, limit, ok in cols:
+            for key, required, limit in texts:  # a text: within its limit; a required one also not blank
+                cell = get(key)
+                if cell is None:
+                    if required:
+                        return False
+                elif type(cell) is not str or len(cell) > limit or (required and not cell.strip()):
+                    return False
+            for key, required in dates:  # a date: ISO (a blank optional date is left to the slow path)
+                cell = get(key)
+                if cell is None:
+                    if required:
+                        return False
+                    continue
+                if type(cell) is not str:
+                    return False
+                try:
+                    fromisoformat(cell)
+                except ValueError:
+                    return False
+            for key, required, ok in others:
                 cell = get(key)
                 if cell is None:
                     if required:
                         return False
                     continue
                 t = type(cell)
-                if t is str:
-                    if not cell.strip():
-                        if required:
-                            return False
-                        continue
-                    if limit:  # a plain text column: its whole check, inline
-                        if len(cell) > limit:
-                            return False
-                        continue
-                elif ((t is list or t is dict) and not cell) or (t not in PLAIN and empty(cell)):
+                if (t is str and not cell.strip()) or ((t is list or t is dict) and not cell) or (t not in PLAIN and empty(cell)):
                     if required:
                         return False
                     continue
@@ -285,9 +319,26 @@ class Plan:
     known: frozenset[str]
     steps: tuple[Step, ...]
     conditions: tuple[CompiledCondition, ...]
+    parts: dict[frozenset[str], tuple[Step, ...]] = field(default_factory=dict, compare=False, hash=False)
 
     def facts(self, data: Mapping[str, object]) -> dict[str, float | None]:
         return compute_facts(self.schema.facts, data)
+
+    def steps_of(self, only: frozenset[str]) -> tuple[Step, ...]:
+        """The steps of the items whose key, up to its first dot, is in ``only`` (in form order), built once per set.
+
+        issue 7, P2: the intake rule RR1 checks the citizen's ~30 items; walking the other ~90 (the examinations
+        table above all) a second time only to drop their problems doubled the referral's rule time.
+        """
+        cached = self.parts.get(only)
+        if cached is None:
+            cached = self.parts[only] = tuple(s for s in self.steps if top_key(s[0]) in only)
+        return cached
+
+
+def top_key(path: str) -> str:
+    """The first dotted segment of a key or of a problem's field ("examinations.3.date" → "examinations")."""
+    return path.split(".", 1)[0]
 
 
 _PLANS: dict[int, Plan] = {}

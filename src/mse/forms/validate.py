@@ -14,7 +14,7 @@ from datetime import date
 from mse.domain.errors import FieldProblem
 from mse.domain.values import Ogrn, Snils
 
-from .compiled import PLAIN, empty, plan
+from .compiled import PLAIN, empty, plan, top_key
 from .conditions import is_empty
 from .model import FormSchema, Item, ItemType
 
@@ -39,25 +39,30 @@ def validate_document(
     *,
     icd_exists: IcdLookup | None = None,
     check_required: bool = True,
+    only: frozenset[str] | None = None,
 ) -> list[FieldProblem]:
     """Problems of a filled form, each naming its item.
 
     ``check_required=False`` is the draft mode: a protocol being filled is checked for what is there
     (types, options, items filled where the procedure says they stay empty) but not for what is
     still missing; signing runs the full check.
+
+    ``only``: the problems whose field, up to its first dot, is in the set — exactly those of the whole check, in
+    the same order, without checking the other items (conditions still read the whole document).
     """
     compiled = plan(schema)  # built once per schema: known keys, items in order, fast predicates, compiled conditions
+    steps = compiled.steps if only is None else compiled.steps_of(only)
     problems: list[FieldProblem] = []
     if not compiled.known.issuperset(data):
         for key in data:
-            if key not in compiled.known:
+            if key not in compiled.known and (only is None or top_key(key) in only):
                 problems.append(FieldProblem(key, f"Поле «{key}» отсутствует в форме {schema.form_number or schema.form} (редакция {schema.version})", "unknown_field"))
     plain = dict(data)
     facts = compiled.facts(plain)
     get = plain.get
     conditions = compiled.conditions
     memo: list[bool | None] = [None] * len(conditions)  # each distinct condition evaluated at most once per document
-    for key, it, shown_slot, required, required_slot, ok, inline in compiled.steps:
+    for key, it, shown_slot, required, required_slot, ok, inline in steps:
         value = get(key)
         if value is None:
             blank = True

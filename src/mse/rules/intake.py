@@ -103,15 +103,16 @@ def _other_region(f: IntakeFacts, r: IntakeRule) -> Outcome:
 
 # ---------------------------------------------------------------- content (after registration)
 
-PERSON_KEYS = ("patientLastName", "patientFirstName", "patientMiddleName", "patientBirthDate", "sex", "citizenship",
+PERSON_KEYS = frozenset(("patientLastName", "patientFirstName", "patientMiddleName", "patientBirthDate", "sex", "citizenship",
                "residenceCountry", "residencePostcode", "residenceSubject", "residenceDistrict", "residenceLocality",
                "residenceStreet", "residenceHouse", "residenceApartment", "stayLocation", "stayOrgAddress", "stayOrgOgrn",
                "snils", "idDocName", "idDocSeriesNumber", "idDocIssuedBy", "idDocIssueDate", "repFullName", "repBirthDate",
-               "repAuthDocName", "repAuthDocSeriesNumber", "repSnils", "contactPhones", "contactEmail")
+               "repAuthDocName", "repAuthDocSeriesNumber", "repSnils", "contactPhones", "contactEmail"))
 
 
 def _person(f: IntakeFacts, r: IntakeRule) -> Outcome:
-    problems = [p for p in validate_document(f.schema, f.data) if p.field.split(".")[0] in PERSON_KEYS]
+    # The form's problems with the citizen's items only, without re-checking the rest of the document (issue 7, P2).
+    problems = validate_document(f.schema, f.data, only=PERSON_KEYS)
     details = [p.message for p in problems]
     birth = iso_date(f.data.get("patientBirthDate"))
     if birth is not None:
@@ -135,6 +136,7 @@ def _person(f: IntakeFacts, r: IntakeRule) -> Outcome:
 
 
 _PLACEHOLDERS = {"нет", "-", "—", "см. выше", "без особенностей", "не указано", "н/д"}
+_PLACEHOLDER_MAX = max(map(len, _PLACEHOLDERS))
 
 
 def _anamnesis(f: IntakeFacts, r: IntakeRule) -> Outcome:
@@ -142,7 +144,9 @@ def _anamnesis(f: IntakeFacts, r: IntakeRule) -> Outcome:
     if not isinstance(text, str) or not text.strip():
         return r.finding("Анамнез заболевания отсутствует (п. 24)")
     cleaned = text.strip()
-    if cleaned.casefold() in _PLACEHOLDERS or len(cleaned) < f.params.min_anamnesis_chars:
+    # Case folding never shortens a text, so a longer one cannot be a placeholder: a long anamnesis is not folded.
+    placeholder = len(cleaned) <= _PLACEHOLDER_MAX and cleaned.casefold() in _PLACEHOLDERS
+    if placeholder or len(cleaned) < f.params.min_anamnesis_chars:
         return r.finding(f"Анамнез заболевания описан недостаточно (п. 24): {len(cleaned)} знаков, "
                          f"ожидается не менее {f.params.min_anamnesis_chars}")
     return None
@@ -163,9 +167,15 @@ def _examinations(f: IntakeFacts, r: IntakeRule) -> Outcome:
                                    "проверка объёма не выполнена")
     done = f.data.get("examinations")
     rows = [row for row in done if isinstance(row, dict)] if isinstance(done, list) else []
-    codes = {str(row.get("code", "")).strip().upper() for row in rows}
-    names = [normalize_name(str(row.get("name", ""))) for row in rows]
-    missing = [e for e in required if e.code.upper() not in codes and not any(normalize_name(e.name) in n for n in names)]
+    absent = {e.code.upper() for e in required}
+    for row in rows:  # stops at the last required code found (issue 7, P2: a referral lists dozens of examinations)
+        absent.discard(str(row.get("code", "")).strip().upper())
+        if not absent:
+            break
+    missing = [e for e in required if e.code.upper() in absent]
+    if missing:  # an examination without its code may still be there by name (the names are normalised only then)
+        names = [normalize_name(str(row.get("name", ""))) for row in rows]
+        missing = [e for e in missing if not any(normalize_name(e.name) in n for n in names)]
     if missing:
         return r.finding(f"Не проведены основные обследования, обязательные при {icd}: {len(missing)} из {len(required)}",
                          tuple(f"{e.code} {e.name}" for e in missing))

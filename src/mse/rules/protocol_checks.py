@@ -43,13 +43,39 @@ class ProtocolParams:
     adult_age: int = 18
 
 
+@dataclass(frozen=True)
+class SchemaIndex:
+    """What the rules look up in the schema, gathered once per schema instead of walking its ~330 items per rule."""
+
+    keys: frozenset[str]  # every item key, headings included
+    dated_options: tuple[tuple[str, str, date], ...]  # (item key, option code, valid_from), in form order
+
+
+_INDEXES: dict[int, tuple[FormSchema, SchemaIndex]] = {}
+
+
+def schema_index(schema: FormSchema) -> SchemaIndex:
+    cached = _INDEXES.get(id(schema))
+    if cached is not None and cached[0] is schema:
+        return cached[1]
+    index = SchemaIndex(frozenset(it.key for it in schema.items()),
+                        tuple((it.key, o.code, o.valid_from) for it in schema.items() for o in it.options if o.valid_from is not None))
+    if len(_INDEXES) > 256:  # schemas built ad hoc (tests): keep the cache bounded
+        _INDEXES.clear()
+    _INDEXES[id(schema)] = (schema, index)  # the entry holds the schema, so its id is not reused while cached
+    return index
+
+
 class Ctx:
     """The document with typed accessors; every accessor returns None for a missing or unreadable value."""
 
     def __init__(self, data: Mapping[str, object], schema: FormSchema, params: ProtocolParams) -> None:
         self.data = data
         self.schema = schema
+        self.index = schema_index(schema)
         self.params = params
+        self._days: dict[str, date | None] = {}  # several rules read the same dates (item 2 in five of them)
+        self._scores: dict[str, tuple[str, int] | None] = {}  # A8 and G5 read the twelve scores
         facts = compute_facts(schema.facts, data)
         years, months = facts.get("age_years"), facts.get("age_months")
         self.age: int | None = None if years is None else int(years)
@@ -59,7 +85,9 @@ class Ctx:
         return not is_empty(self.data.get(key))
 
     def day(self, key: str) -> date | None:
-        return as_date(self.data.get(key))
+        if key not in self._days:
+            self._days[key] = as_date(self.data.get(key))
+        return self._days[key]
 
     def text(self, key: str) -> str | None:
         value = self.data.get(key)
@@ -79,10 +107,14 @@ class Ctx:
         return {str(value)} if isinstance(value, str) and value else set()
 
     def score(self, key: str) -> tuple[str, int] | None:
+        if key in self._scores:
+            return self._scores[key]
         value = self.data.get(key)
+        score = None
         if isinstance(value, dict) and isinstance(value.get("option"), str) and isinstance(value.get("percent"), int):
-            return str(value["option"]), int(value["percent"])
-        return None
+            score = str(value["option"]), int(value["percent"])
+        self._scores[key] = score
+        return score
 
 
 Issue = tuple[str, str]  # (item key, Russian message)
@@ -186,10 +218,9 @@ def _options_in_force(c: Ctx) -> Iterable[Issue]:
     held = c.day("2")
     if held is None:
         return
-    for it in c.schema.items():
-        for option in it.options:
-            if option.valid_from is not None and held < option.valid_from and option.code in c.codes(it.key):
-                yield it.key, f"Вариант {option.code} применяется с {_fmt(option.valid_from)}, а МСЭ проведена {_fmt(held)}"
+    for key, code, since in c.index.dated_options:
+        if held < since and code in c.codes(key):
+            yield key, f"Вариант {code} применяется с {_fmt(since)}, а МСЭ проведена {_fmt(held)}"
 
 
 def _remote_place(c: Ctx) -> Iterable[Issue]:
@@ -232,14 +263,15 @@ _PURPOSE_DECISIONS: dict[str, tuple[str, ...]] = {
 
 
 def _decision_for_purpose(c: Ctx) -> Iterable[Issue]:
-    for purpose in sorted(c.codes("23"), key=_code_key):
-        wanted = _PURPOSE_DECISIONS.get(purpose)
-        if wanted and not any(c.filled(k) for k in wanted) and any(_has_item(c, k) for k in wanted):
-            yield wanted[0], f"Для цели {purpose} не вынесено решение (пункт {' или '.join(wanted)})"
+    undecided = [purpose for purpose in c.codes("23") if (wanted := _PURPOSE_DECISIONS.get(purpose))
+                 and not any(c.filled(k) for k in wanted) and any(_has_item(c, k) for k in wanted)]
+    for purpose in sorted(undecided, key=_code_key):  # only the undecided ones are put in the form's order (issue 7, P2)
+        wanted = _PURPOSE_DECISIONS[purpose]
+        yield wanted[0], f"Для цели {purpose} не вынесено решение (пункт {' или '.join(wanted)})"
 
 
 def _has_item(c: Ctx, key: str) -> bool:
-    return any(it.key == key for it in c.schema.items())
+    return key in c.index.keys
 
 
 def _code_key(code: str) -> tuple[int, ...]:
@@ -274,9 +306,11 @@ def _ipra_flags(c: Ctx) -> Iterable[Issue]:
         yield "95", "ПРП не может быть выдана, если она не разработана (пункт 94)"
 
 
+SCORED = tuple(f"79.{n}" for n in range(1, 13))  # 389н п.79.1–79.12: the impairments scored by degree and percent
+
+
 def _severity_bands(c: Ctx) -> Iterable[Issue]:
-    for n in range(1, 13):
-        key = f"79.{n}"
+    for key in SCORED:
         score = c.score(key)
         if score is None:
             continue
@@ -293,7 +327,7 @@ def _severity_bands(c: Ctx) -> Iterable[Issue]:
 
 
 def _summary(c: Ctx) -> Iterable[Issue]:
-    scores = [s[1] for n in range(1, 13) if (s := c.score(f"79.{n}")) is not None]
+    scores = [s[1] for key in SCORED if (s := c.score(key)) is not None]
     if len(scores) < 2:
         return
     highest, written = max(scores), c.number("79.13.1")

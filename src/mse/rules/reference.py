@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from typing import Protocol
 
 from mse.domain.periods import in_force
@@ -76,11 +77,13 @@ def _rubric_key(code: str) -> tuple[str, int, int] | None:
     return m.group(1), int(m.group(2)), int(m.group(3) or -1)
 
 
-def icd_in_ranges(icd_code: str, ranges: str) -> bool:
-    """Whether ``icd_code`` falls in a list of rubric ranges such as "E10-E14, E66, I63.5"."""
-    target = _rubric_key(icd_code)
-    if target is None:
-        return False
+Bounds = tuple[tuple[str, int, int], tuple[str, int, int]]
+
+
+@lru_cache(maxsize=4096)  # the lists repeat a few hundred range strings; parsing them per call was RR3's main cost (issue 7, P2)
+def _bounds(ranges: str) -> tuple[Bounds, ...]:
+    """The (low, high) rubric keys of "E10-E14, E66, I63.5"; a subdivision of -1 is a whole rubric."""
+    out: list[Bounds] = []
     for part in (p.strip() for p in ranges.replace(";", ",").split(",")):
         if not part:
             continue
@@ -90,10 +93,13 @@ def icd_in_ranges(icd_code: str, ranges: str) -> bool:
         if low is None or high is None:
             continue
         # A range bound without a subdivision covers the whole rubric (E14 covers E14.9).
-        lo = (low[0], low[1], low[2])
-        hi = (high[0], high[1], high[2] if high[2] >= 0 else 99)
-        if lo[2] < 0 and (target[0], target[1]) == (lo[0], lo[1]):
-            lo = (lo[0], lo[1], -1)
-        if lo <= target <= hi or (lo[2] < 0 and target[:2] == lo[:2]):
-            return True
-    return False
+        out.append((low, (high[0], high[1], high[2] if high[2] >= 0 else 99)))
+    return tuple(out)
+
+
+def icd_in_ranges(icd_code: str, ranges: str) -> bool:
+    """Whether ``icd_code`` falls in a list of rubric ranges such as "E10-E14, E66, I63.5"."""
+    target = _rubric_key(icd_code)
+    if target is None:
+        return False
+    return any(lo <= target <= hi or (lo[2] < 0 and target[:2] == lo[:2]) for lo, hi in _bounds(ranges))
