@@ -81,7 +81,7 @@ def _result(backend: str, save: WrkResult, many: WrkResult, base: list[float], n
     if save.errors or many.errors or status != 200:
         notes.append(f"ошибки: {save.statuses} {many.statuses} {save.socket_errors}; проверочный запрос: {status}")
     if save.p95 > P95_TARGET or save.p95 > RATIO_TARGET * base_p95:
-        notes.append(f"причина: {n_sql} SQL-запросов на сохранение (сеанс 4, протокол читается дважды с подписями, цепочка аудита 3), "
+        notes.append(f"причина: {n_sql} SQL-запросов на сохранение (сеанс 1, протокол с подписями 2, запись 2, аудит 1), "
                      "проверка формы и ответ с полным протоколом — ~10–15 мс Python на запрос в одном процессе")
     met = save.p95 <= P95_TARGET and save.p95 <= RATIO_TARGET * base_p95 and not save.errors
     return Result(ID, TITLE, backend, round(save.p95 * 1000, 2), "мс p95", round(base_p95 * 1000, 3), "мс p95",

@@ -33,6 +33,7 @@ from mse.demo.load import load_demo
 from mse.demo.referrals import DemoPkiPaths
 from mse.domain.identity import SYSTEM_ACTOR
 from mse.domain.ports import SystemClock
+from mse.jobs.audit_sealer import start_sealer
 from mse.services import audit, auth
 from mse.settings import Settings, get_settings
 from mse.web.app import create_app
@@ -143,8 +144,9 @@ def audit_verify(fmt: FormatOpt = Fmt.text) -> None:
     with _engine() as engine, SqlAlchemyUnitOfWork(engine) as uow:
         report = audit.verify(uow)
     problems = [{"seq": p.seq, "kind": p.kind, "message": p.message} for p in report.problems]
+    sealed = f"; перед проверкой связано ожидавших событий: {report.pending}" if report.pending else ""
     if report.ok:
-        text = f"Цепочка аудита цела: проверено событий {report.checked}, последнее №{report.head_seq}"
+        text = f"Цепочка аудита цела: проверено событий {report.checked}, последнее №{report.head_seq}{sealed}"
     else:
         table = Table(title="Нарушения целостности журнала аудита")
         for col in ("№", "вид", "описание"):
@@ -153,9 +155,21 @@ def audit_verify(fmt: FormatOpt = Fmt.text) -> None:
             table.add_row(str(p.seq), p.kind, p.message)
         if fmt is Fmt.text:
             Console().print(table)
-        text = f"Обнаружено нарушений: {len(problems)} (проверено событий {report.checked})"
-    _emit(fmt, {"ok": report.ok, "checked": report.checked, "head_seq": report.head_seq, "problems": problems}, text)
+        text = f"Обнаружено нарушений: {len(problems)} (проверено событий {report.checked}){sealed}"
+    _emit(fmt, {"ok": report.ok, "checked": report.checked, "head_seq": report.head_seq, "pending": report.pending,
+                "problems": problems}, text)
     raise typer.Exit(0 if report.ok else 1)
+
+
+@audit_app.command("seal")
+def audit_seal(
+    batch: Annotated[int, typer.Option(min=1, max=100_000, help="Сколько событий связывать за одну транзакцию")] = audit.SEAL_BATCH,
+    fmt: FormatOpt = Fmt.text,
+) -> None:
+    """Связать в цепочку все записанные, но ещё не связанные события (обычно это делает сервер раз в секунду)."""
+    with _engine() as engine:
+        sealed = audit.seal_pending(lambda: SqlAlchemyUnitOfWork(engine), batch=batch)
+    _emit(fmt, {"sealed": sealed}, f"Связано событий: {sealed}" if sealed else "Несвязанных событий нет")
 
 
 @tokens_app.command("issue")
@@ -192,21 +206,28 @@ def _serve(settings: Settings, host: str | None, port: int | None, workers: int 
         settings = settings.model_copy(update={"port": port})
     if workers:
         settings = settings.model_copy(update={"workers": workers})
+    if settings.render_processes is None:  # issue 7, P7: the server renders PDFs outside its process; tests and CLI in-thread
+        settings = settings.model_copy(update={"render_processes": 1})
     _sync_demo_accounts(settings.demo_accounts_allowed)
     # Results out: the outbox worker in a daemon thread of this process (MSE_DELIVERY_WORKER; `mse run` turns it on).
     stop_delivery = start_delivery(settings) if settings.delivery_worker else None
+    # Audit events are chained by a sealer, not by each request (issue 7, ADR 0005; MSE_AUDIT_SEALER, on by default).
+    stop_sealer = start_sealer(settings) if settings.audit_sealer else None
     console.print(f"МСЭ: интерфейс http://{settings.host}:{settings.port}/ , API http://{settings.host}:{settings.port}/api/docs")
     try:
         if settings.workers > 1:
             # Several processes need the app as a factory they build themselves; they read the same MSE_* environment
             # (the options given here are passed on to them through it).
-            os.environ.update(MSE_HOST=settings.host, MSE_PORT=str(settings.port), MSE_DATABASE_URL=settings.database_url)
+            os.environ.update(MSE_HOST=settings.host, MSE_PORT=str(settings.port), MSE_DATABASE_URL=settings.database_url,
+                              MSE_RENDER_PROCESSES=str(settings.render_processes))
             run_workers(settings.host, settings.port, settings.workers)
         else:
             uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning", proxy_headers=False)
     finally:
         if stop_delivery is not None:
             stop_delivery()
+        if stop_sealer is not None:
+            stop_sealer()
 
 
 def _sync_demo_accounts(allowed: bool) -> None:

@@ -48,7 +48,16 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(False, description="Use STARTTLS on the SMTP connection")
     sms_gateway_url: str = Field("", description="URL of the SMS gateway (POST JSON {to, text})")
     escalation_emails: dict[str, str] = Field(default_factory=dict, description="Unit id -> e-mail of its head for overdue escalations")
+    # Deferred audit chaining (issue 7, P11; docs/adr/0005): requests record events unchained, a background sealer of
+    # `mse serve` chains them. Off only where another process seals (`mse audit seal`, another node).
+    audit_sealer: bool = Field(True, description="Run the audit sealer in a background thread of `mse serve`")
+    audit_seal_interval: float = Field(1.0, gt=0, le=3600, description="Seconds between passes of the audit sealer when idle")
     deadline_risk_working_days: int = Field(1, ge=0, le=30, description="«At risk»: at most this many working days left")
+    # Result-document PDFs in processes outside the server process (issue 7, P7: in a request thread WeasyPrint holds the
+    # GIL, p95 of the other requests ×14.7). None: 1 per server process under `mse serve` (as many render processes as
+    # server processes, i.e. cores), 0 elsewhere (tests, CLI). 0 renders in the request thread.
+    render_processes: int | None = Field(None, ge=0, le=64, description="Render processes per server process (0: in the request thread)")
+    render_timeout_s: float = Field(60.0, gt=0, description="Longest wait for a decision's documents before HTTP 503 render_timeout")
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:

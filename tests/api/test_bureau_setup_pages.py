@@ -12,10 +12,12 @@ from sqlalchemy import Engine, func, select
 
 from mse.adapters.db.tables import audit_events, staff_availability
 from mse.domain.identity import Role
+from tests.audit_support import seal
 from tests.builders import World
 
 
 def _audited(engine: Engine, action: str) -> int:
+    seal(engine)  # events are chained after commit (ADR 0005)
     with engine.connect() as c:
         return int(c.execute(select(func.count()).select_from(audit_events).where(audit_events.c.action == action)).scalar_one())
 

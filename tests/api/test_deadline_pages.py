@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, select
 from mse.adapters.db.tables import audit_events, outbox
 from mse.domain.identity import Role
 from mse.domain.scheduling import local_moment
+from tests.audit_support import seal
 from tests.builders import World
 from tests.scheduling_support import add_case, set_up_bureau
 from tests.support import FixedClock
@@ -52,6 +53,7 @@ def test_heads_and_upper_roles_see_their_tree(login_as: Callable[[Role], TestCli
     assert r.status_code == 200
     assert listed(r.text) == expected
     assert "Контроль сроков" in r.text
+    seal(engine)  # events are chained after commit (ADR 0005)
     with engine.connect() as c:
         assert c.execute(select(func.count()).select_from(audit_events).where(audit_events.c.action == "deadline.list")).scalar_one() == 1
 

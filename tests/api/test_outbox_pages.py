@@ -17,6 +17,7 @@ from mse.adapters.db.uow import SqlAlchemyUnitOfWork
 from mse.domain.errors import Forbidden, NotFound
 from mse.domain.identity import Actor, Role
 from mse.services import delivery
+from tests.audit_support import seal
 from tests.builders import World
 from tests.intake_support import TestPki, envelope, rich_referral
 from tests.support import FixedClock
@@ -154,6 +155,7 @@ def test_head_resends_a_dead_letter(login_as: Callable[[Role], TestClient], msgs
     after = head.get("/outbox", params={"status": "pending"})
     assert listed_ids(after.text) == {msgs.sfr_dead}
     assert "ожидает отправки" in after.text
+    seal(engine)  # events are chained after commit (ADR 0005)
     with engine.connect() as c:
         actions = [r.action for r in c.execute(select(audit_events.c.action).where(audit_events.c.object_kind == "outbox"))]
     assert "outbox.retry" in actions

@@ -32,6 +32,7 @@ def test_open_patch_and_check(login_as: Callable[[Role], TestClient], pki: TestP
     ok = expert.patch(f"/api/v1/protocols/{pid}", json={"revision": 1, "changes": ADULT_DECISION})
     assert ok.status_code == 200, ok.text
     assert ok.json()["protocol"]["revision"] == 2
+    assert ok.json()["protocol"] == expert.get(f"/api/v1/protocols/{pid}").json()  # the answer is what was stored (issue 7, P4)
     stale = expert.patch(f"/api/v1/protocols/{pid}", json={"revision": 1, "changes": {"102": "иное"}})
     assert stale.status_code == 409
     assert stale.json()["code"] == "protocol_revision_conflict"
@@ -78,5 +79,7 @@ def test_any_draft_edit_is_saved_or_refused_cleanly(login_as: Callable[[Role], T
             assert all(e["field"].split(".")[0] in {k.split(".")[0] for k in changes} for e in r.json()["errors"]), r.json()
         else:
             assert r.json()["protocol"]["revision"] in (revision, revision + 1)
+            # Built from what was written, not read back (issue 7, P4): it must equal what a read returns.
+            assert r.json()["protocol"] == expert.get(f"/api/v1/protocols/{pid}").json()
 
     edit()

@@ -21,12 +21,14 @@ from mse.rules.deadline_table import deadline
 from mse.services import calendar as calendar_service
 from mse.services.calendar_ports import OverrideKind
 from mse.settings import get_settings
+from tests.audit_support import seal
 from tests.support import FixedClock
 
 REGISTRAR = Actor(user_id=0, login="reg", role=Role.REGISTRAR, display_name="Регистратор")
 
 
 def _count_audit(engine: Engine, action: str) -> int:
+    seal(engine)  # events are chained after commit (ADR 0005)
     with engine.connect() as c:
         return int(c.execute(select(func.count()).select_from(audit_events).where(audit_events.c.action == action)).scalar_one())
 

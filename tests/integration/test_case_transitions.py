@@ -18,6 +18,7 @@ from mse.domain.errors import Conflict, Forbidden, NotFound
 from mse.domain.identity import SYSTEM_ACTOR, Actor, Role
 from mse.services import cases as case_service
 from mse.services.case_ports import CaseRecord
+from tests.audit_support import seal
 from tests.builders import World, build_world
 from tests.support import FixedClock
 
@@ -57,6 +58,7 @@ def test_transition_writes_state_history_outbox_and_audit(engine: Engine, world:
     assert view.state is State.SCHEDULED
     assert view.fired is not None
     assert view.fired.id == "T14"
+    seal(engine)  # audit events are chained after commit (ADR 0005)
     with engine.connect() as conn:
         row = conn.execute(select(cases.c.state, cases.c.form_of_conducting, cases.c.regime).where(cases.c.id == case_id)).one()
         assert tuple(row) == ("scheduled", "at_bureau", "current")
@@ -158,6 +160,7 @@ def test_refusals_change_nothing_and_are_audited(engine: Engine, world: World, c
     assert err.value.code == "transition_guard_failed:documents_complete"
     with pytest.raises(NotFound):  # the bureau B1 expert does not see an A1 case at all
         case_service.transition(_factory(engine), _actor(world, Role.EXPERT, "B1"), case_id, "scheduled", clock, facts=SCHEDULE)
+    seal(engine)
     with engine.connect() as conn:
         assert conn.execute(select(cases.c.state).where(cases.c.id == case_id)).scalar_one() == "registered"
         actions = conn.execute(select(audit_events.c.action).where(audit_events.c.object_kind == "case",
@@ -208,6 +211,7 @@ def test_history_is_paginated_labelled_and_audited(engine: Engine, world: World,
     assert rows[1].row.details == {"transition": "T40", "reason_code": "withdrawn"}
     assert status.state is State.TERMINATED
     assert status.status.must_show[0].value == "Отзыв заявления (согласия) гражданином"
+    seal(engine)
     with engine.connect() as conn:
         assert conn.execute(select(cases.c.regime).where(cases.c.id == case_id)).scalar_one() == "legacy"
         assert "case.history.read" in conn.execute(select(audit_events.c.action)).scalars().all()

@@ -18,6 +18,7 @@ from mse.adapters.refdata.criteria_appendix import COLUMNS, parse_csv, parse_xls
 from mse.domain.errors import Forbidden, ValidationFailed
 from mse.domain.identity import SYSTEM_ACTOR, Actor, Role
 from mse.services import criteria
+from tests.audit_support import seal
 from tests.support import FixedClock
 
 GOOD = [
@@ -102,6 +103,7 @@ def test_import_replaces_groups_and_is_idempotent(engine: Engine) -> None:
         assert sorted(r.item for r in uow.criteria.rows()) == ["10.4.1", "10.4.4"]
         assert [r.item for r in criteria.rows_in_force(uow, date(2025, 2, 28))] == ["10.4.4"]
         assert [r.item for r in criteria.rows_in_force(uow, date(2025, 3, 1))] == ["10.4.1"]
+    seal(engine)  # events are chained after commit (ADR 0005)
     with engine.connect() as c:
         events = c.execute(select(func.count()).select_from(audit_events).where(audit_events.c.action == "criteria.appendix.import"))
         assert events.scalar_one() == 2  # the unchanged re-import records nothing

@@ -15,6 +15,7 @@ from mse.adapters.db.uow import SqlAlchemyUnitOfWork
 from mse.jobs.deadline_sweep import run_sweep
 from mse.services.deadline_control import DeadlineStatus, collect
 from mse.services.scheduling_ports import WeekdayCalendar
+from tests.audit_support import seal
 from tests.builders import World, build_world
 from tests.scheduling_support import add_case
 from tests.support import FixedClock
@@ -64,6 +65,7 @@ def test_at_risk_then_due_today_then_overdue_and_escalated_once_a_day(engine: En
     run_sweep(engine, clock=clock, escalation_emails=emails)
     run_sweep(engine, clock=clock, escalation_emails=emails)
     assert [e[2] for e in escalations(engine)] == [MONDAY + timedelta(days=3), MONDAY + timedelta(days=4)]
+    seal(engine)  # events are chained after commit (ADR 0005)
     with engine.connect() as c:
         mails = c.execute(select(outbox.c.recipient, outbox.c.payload).where(outbox.c.topic == "notify.email")).all()
         audited = c.execute(select(func.count()).select_from(audit_events).where(audit_events.c.action == "deadline.escalate")).scalar_one()

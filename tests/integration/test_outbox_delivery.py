@@ -24,6 +24,7 @@ from mse.services import delivery
 from mse.services.delivery import DeliveryPolicy, deliver_due
 from mse.services.delivery_ports import DeliveryResult, DeliveryStatus, OutboundMessage
 from mse.services.ports import UnitOfWork
+from tests.audit_support import seal
 from tests.support import FixedClock
 
 PAYLOAD = {"document": "extract-1031n", "case_number": "77-001/2026", "content_b64": "PD94bWwvPg==", "sha256": "ab" * 32,
@@ -96,6 +97,7 @@ def test_delivers_each_message_to_its_recipient_with_idempotency_headers(engine:
         assert r.claimed_until is None
         assert not r.dead
     # The transfer is in the audit trail with the receipt the recipient gave.
+    seal(engine)  # events are chained after commit (ADR 0005)
     with engine.connect() as c:
         details = {int(e.object_id): e.details for e in c.execute(select(audit_events).where(audit_events.c.action == "outbox.delivered"))}
     assert details[sfr]["receipt"] == got["sfr"].receipt_id
@@ -265,6 +267,7 @@ def test_crash_after_the_peer_received_leaves_exactly_one_copy(engine: Engine, c
     r = row(engine, mid)
     assert r.delivered_at == clock.now()
     assert r.attempts == 2
+    seal(engine)
     with engine.connect() as c:
         receipts = [e.details["receipt"] for e in c.execute(select(audit_events).where(audit_events.c.action == "outbox.delivered"))]
     assert receipts == [held[0].receipt_id]

@@ -15,6 +15,7 @@ from mse.domain.errors import ValidationFailed
 from mse.domain.identity import SYSTEM_ACTOR
 from mse.services import statistics
 from mse.services.statistics_ports import ALL_DIMENSIONS, Dimension, StatFilter
+from tests.audit_support import seal
 from tests.support import FixedClock
 
 YEAR = 2025
@@ -65,6 +66,7 @@ def test_stale_until_refreshed_and_the_refresh_is_audited(generated: Engine) -> 
     with SqlAlchemyUnitOfWork(generated) as uow:
         assert statistics.check(uow, YEAR) == []
         assert uow.statistics.refreshed(YEAR) == again
+    seal(generated)  # events are chained after commit (ADR 0005)
     with generated.connect() as conn:
         events = conn.execute(select(t.audit_events.c.action, t.audit_events.c.object_id, t.audit_events.c.details)
                               .where(t.audit_events.c.action == "statistics.refresh")).all()

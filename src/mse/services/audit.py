@@ -1,7 +1,12 @@
-"""Recording and verifying the audit trail."""
+"""Recording, sealing and verifying the audit trail.
+
+Recording writes an event in the caller's transaction; sealing chains the recorded events later, in batches, under
+the chain head (issue 7, P11; docs/adr/0005-deferred-audit-chaining.md).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,11 +28,33 @@ def record(uow: UnitOfWork, actor: Actor, action: str, kind: str, object_id: obj
     ))
 
 
+SEAL_BATCH = 1000
+
+
+def seal(uow: UnitOfWork, *, limit: int = SEAL_BATCH) -> int:
+    """One pass of the sealer: chain the oldest `limit` pending events, in one transaction; returns how many."""
+    n = uow.audit.seal(limit)
+    uow.commit()
+    return n
+
+
+def seal_pending(uow_factory: Callable[[], UnitOfWork], *, batch: int = SEAL_BATCH) -> int:
+    """Chain everything pending, a batch per transaction (the head is held for one batch at a time, not the backlog)."""
+    total = 0
+    while True:
+        with uow_factory() as uow:
+            n = seal(uow, limit=batch)
+        total += n
+        if n < batch:
+            return total
+
+
 @dataclass(frozen=True)
 class VerifyReport:
     checked: int
     head_seq: int
     problems: list[ChainProblem]
+    pending: int = 0  # events recorded but not yet chained when the check began (chained by it before the walk)
 
     @property
     def ok(self) -> bool:
@@ -35,9 +62,14 @@ class VerifyReport:
 
 
 def verify(uow: UnitOfWork) -> VerifyReport:
+    """Walk the whole chain. Pending events are chained first (`head` seals, and that is committed), so every event
+    committed before the check is checked; the walk stops at the head it read (events chained meanwhile are not
+    mistaken for a broken tail)."""
+    pending = uow.audit.pending()
     head_seq, head_hash = uow.audit.head()
-    checked, problems = verify_chain(uow.audit.iterate(), head_seq, head_hash)
-    return VerifyReport(checked, head_seq, problems)
+    uow.commit()  # keep what was sealed and free the head: the sealer need not wait for the walk of the whole chain
+    checked, problems = verify_chain(uow.audit.iterate(through=head_seq), head_seq, head_hash)
+    return VerifyReport(checked, head_seq, problems, pending)
 
 
 def browse(uow: UnitOfWork, actor: Actor, query: AuditQuery, clock: Clock, *, limit: int, offset: int) -> tuple[list[ChainedEntry], int]:

@@ -14,7 +14,7 @@ from mse.domain.organisation import UnitKind
 from mse.domain.policy import Action, Kind, Scope, allowed, scope_path_for
 from mse.domain.ports import Clock, PasswordHasher
 from mse.services import audit
-from mse.services.ports import Account, ApiTokenRecord, UnitOfWork
+from mse.services.ports import Account, ApiTokenRecord, UnitOfWork, UnitPaths
 
 TOKEN_PREFIX = "mse_"  # noqa: S105 — a public prefix that makes leaked tokens greppable
 BAD_LOGIN = "Неверное имя пользователя или пароль"
@@ -25,6 +25,7 @@ def _digest(secret: str) -> str:
 
 
 def build_actor(uow: UnitOfWork, account: Account, *, channel: str, ip: str | None) -> Actor:
+    """The actor of an account read on its own (login, tests): its unit's lineage is one more statement."""
     unit_path = main_path = root_path = None
     if account.unit_id is not None:
         for a in uow.orgs.lineage(account.unit_id):  # root first; the unit itself last
@@ -33,9 +34,14 @@ def build_actor(uow: UnitOfWork, account: Account, *, channel: str, ip: str | No
                 main_path = a.path
             if a.kind is UnitKind.FEDERAL:
                 root_path = a.path
+    return actor_of(account, UnitPaths(unit_path, main_path, root_path), channel=channel, ip=ip)
+
+
+def actor_of(account: Account, paths: UnitPaths, *, channel: str, ip: str | None) -> Actor:
+    """The actor of an account whose unit paths came with it (the per-request lookups: one statement, issue 7 P3)."""
     return Actor(
         user_id=account.id, login=account.login, role=account.role, display_name=account.display_name,
-        unit_id=account.unit_id, scope_path=scope_path_for(account.role, unit_path, main_path, root_path),
+        unit_id=account.unit_id, scope_path=scope_path_for(account.role, paths.unit_path, paths.main_path, paths.root_path),
         medical_org_id=account.medical_org_id, person_id=account.person_id, channel=channel, ip=ip,
     )
 
@@ -77,17 +83,17 @@ def login(uow: UnitOfWork, login_name: str, password: str, hasher: PasswordHashe
 
 def session_actor(uow: UnitOfWork, token: str, clock: Clock, *, ip: str | None, session_hours: int) -> tuple[Actor, str]:
     """The actor and CSRF token of a live session; sliding expiry (an idle shift ends it)."""
-    found = uow.identity.session_account(_digest(token))
+    found = uow.identity.session_principal(_digest(token))
     if found is None or found[0].expires_at <= clock.now():
         raise Unauthenticated("Сеанс завершён, войдите снова", "session_expired")
-    rec, account = found
+    rec, account, paths = found
     if not account.active:
         raise Unauthenticated("Учётная запись отключена", "account_inactive")
     new_expiry = clock.now() + timedelta(hours=session_hours)
     if new_expiry - rec.expires_at > timedelta(minutes=5):  # avoid a write on every request
         uow.identity.touch_session(_digest(token), new_expiry)
         uow.commit()
-    return build_actor(uow, account, channel="ui", ip=ip), rec.csrf_token
+    return actor_of(account, paths, channel="ui", ip=ip), rec.csrf_token
 
 
 def logout(uow: UnitOfWork, actor: Actor, token: str, clock: Clock) -> None:
@@ -123,13 +129,15 @@ def issue_api_token(uow: UnitOfWork, actor: Actor, clock: Clock, *, user_id: int
 
 
 def token_actor(uow: UnitOfWork, token: str, clock: Clock, *, ip: str | None) -> Actor:
-    rec = uow.identity.token_by_hash(_digest(token))
-    if rec is None or rec.revoked_at is not None or (rec.expires_at is not None and rec.expires_at <= clock.now()):
+    found = uow.identity.token_principal(_digest(token))  # token, account and unit paths: one statement (issue 7, P1)
+    if found is None:
         raise Unauthenticated("Токен доступа недействителен или отозван", "invalid_token")
-    account = uow.identity.account(rec.user_id)
-    if account is None or not account.active:
+    rec, account, paths = found
+    if rec.revoked_at is not None or (rec.expires_at is not None and rec.expires_at <= clock.now()):
+        raise Unauthenticated("Токен доступа недействителен или отозван", "invalid_token")
+    if not account.active:
         raise Unauthenticated("Учётная запись отключена", "account_inactive")
-    return build_actor(uow, account, channel="api-token", ip=ip)
+    return actor_of(account, paths, channel="api-token", ip=ip)
 
 
 def read_token(uow: UnitOfWork, actor: Actor, token_id: int) -> ApiTokenRecord:

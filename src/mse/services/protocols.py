@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mse.domain.canonical import canonical_json
 from mse.domain.errors import Conflict, FieldProblem, NotFound, ValidationFailed
@@ -190,8 +190,9 @@ def save_draft(uow_factory: UowFactory, actor: Actor, protocol_id: int, changes:
             keys=tuple(after), before=before, after=after))
         audit.record(uow, actor, "protocol.update", Kind.PROTOCOL.value, protocol_id, clock, details={"items": sorted(after)})
         uow.commit()
-        saved = uow.protocols.get(protocol_id)
-    assert saved is not None
+    # What was just written, without reading the protocol and its signatures again (issue 7, P4): the UPDATE matched the
+    # revision read above, so nothing else changed in between; a draft has no signatures to change.
+    saved = replace(record, data=data, revision=record.revision + 1, updated_at=now, updated_by=actor.user_id or None)
     return Saved(saved, problems, cleared)
 
 

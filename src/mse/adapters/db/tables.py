@@ -581,5 +581,10 @@ from mse.adapters.db import _tables_statistics as _statistics  # noqa: E402 — 
 stat_rollups: Table = _statistics.stat_rollups
 stat_refreshes: Table = _statistics.stat_refreshes
 
+# ---- issue 7 · audit events awaiting their place in the chain (migration 0013): in their own module, same metadata ---
+from mse.adapters.db import _tables_audit as _audit  # noqa: E402 — defined after TS and metadata
+
+audit_pending: Table = _audit.audit_pending
+
 # ---- issue 7 · search and sweep indexes (migration 0009): declared in their own module, on the tables above --------
 from mse.adapters.db import _tables_indexes as _indexes  # noqa: E402,F401 — attaches its Index objects to the tables

@@ -72,7 +72,7 @@ class SqlAlchemyUnitOfWork:
 
     def commit(self) -> None:
         assert self._conn is not None
-        self.audit.flush()  # the chain head is locked only now, for the shortest time (repositories/audit.py)
+        self.audit.flush()  # one INSERT into audit_pending, no chain-head lock: the sealer chains it (issue 7, ADR 0005)
         self._conn.commit()
 
     def rollback(self) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Join, Select, bindparam, case, delete, func, insert, null, select, update
 
-from mse.adapters.db.tables import api_tokens, sessions, users
+from mse.adapters.db.tables import api_tokens, org_units, sessions, users
 from mse.domain.identity import Role
-from mse.services.ports import Account, ApiTokenRecord, SessionRecord
+from mse.domain.organisation import ALLOWED_PARENTS, UnitKind
+from mse.services.ports import Account, ApiTokenRecord, SessionRecord, UnitPaths
 
 
 def _account(row: object) -> Account:
@@ -20,6 +22,50 @@ def _account(row: object) -> Account:
 def _token(row: object) -> ApiTokenRecord:
     r = row._mapping  # type: ignore[attr-defined]
     return ApiTokenRecord(r["id"], r["prefix"], r["user_id"], r["name"], r["created_at"], r["expires_at"], r["revoked_at"])
+
+
+def _depth(kind: UnitKind) -> int:
+    return 1 + max((_depth(parent) for parent in ALLOWED_PARENTS[kind]), default=0)
+
+
+# The tree's shape is a domain invariant (federal → main → bureau or composition): a unit has at most this many levels
+# above it and itself, so its ancestors are found by primary key, parent by parent.
+_LEVELS = max(_depth(kind) for kind in UnitKind)
+
+
+def _principal(credential: Join, *columns: ColumnElement[Any]) -> Select[Any]:
+    """An account (`users`, joined to its credential) with the paths its actor's scope comes from, in one statement.
+    Outer joins: accounts of other systems and citizens have no unit. The unit and its parents up to the root are joined
+    by primary key (a prefix match of materialised paths, as `lineage`, scans org_units); the nearest main and federal
+    bureaus are the first of their kind going up — what auth.build_actor takes from the lineage. Built once, at import:
+    making the aliases of org_units costs more Python time than running the query."""
+    levels = [org_units.alias("unit")]
+    joined = credential.outerjoin(levels[0], levels[0].c.id == users.c.unit_id)
+    for i in range(1, _LEVELS):
+        levels.append(org_units.alias(f"up{i}"))
+        joined = joined.outerjoin(levels[i], levels[i].c.id == levels[i - 1].c.parent_id)
+
+    def nearest(kind: UnitKind) -> ColumnElement[Any]:
+        return case(*((u.c.kind == kind.value, u.c.path) for u in levels), else_=null())
+
+    return (select(users, *columns, levels[0].c.path.label("unit_path"), nearest(UnitKind.MAIN).label("main_path"),
+                   nearest(UnitKind.FEDERAL).label("root_path"))
+            .select_from(joined))
+
+
+_SESSION_PRINCIPAL = _principal(sessions.join(users, sessions.c.user_id == users.c.id),
+                                sessions.c.csrf_token, sessions.c.expires_at.label("session_expires_at")
+                                ).where(sessions.c.token_hash == bindparam("token_hash"))
+_TOKEN_PRINCIPAL = _principal(api_tokens.join(users, api_tokens.c.user_id == users.c.id),
+                              api_tokens.c.id.label("token_id"), api_tokens.c.prefix.label("token_prefix"),
+                              api_tokens.c.name.label("token_name"), api_tokens.c.created_at.label("token_created_at"),
+                              api_tokens.c.expires_at.label("token_expires_at"), api_tokens.c.revoked_at.label("token_revoked_at")
+                              ).where(api_tokens.c.token_hash == bindparam("token_hash"))
+
+
+def _paths(row: object) -> UnitPaths:
+    r = row._mapping  # type: ignore[attr-defined]
+    return UnitPaths(r["unit_path"], r["main_path"], r["root_path"])
 
 
 class IdentityRepository:
@@ -61,12 +107,11 @@ class IdentityRepository:
         self.conn.execute(insert(sessions).values(token_hash=token_hash, user_id=user_id, csrf_token=csrf_token,
                                                   created_at=now, expires_at=expires_at, ip=ip))
 
-    def session_account(self, token_hash: str) -> tuple[SessionRecord, Account] | None:
-        """The session and its account in one statement (every request of a person resolves it)."""
-        r = self.conn.execute(select(users, sessions.c.csrf_token, sessions.c.expires_at.label("session_expires_at"))
-                              .join(sessions, sessions.c.user_id == users.c.id)
-                              .where(sessions.c.token_hash == token_hash)).first()
-        return (SessionRecord(r.id, r.csrf_token, r.session_expires_at), _account(r)) if r else None
+    def session_principal(self, token_hash: str) -> tuple[SessionRecord, Account, UnitPaths] | None:
+        """The session, its account and the paths of its scope in one statement (every request of a person resolves
+        it: users then org_units were two — issue 7, P3)."""
+        r = self.conn.execute(_SESSION_PRINCIPAL, {"token_hash": token_hash}).first()
+        return (SessionRecord(r.id, r.csrf_token, r.session_expires_at), _account(r), _paths(r)) if r else None
 
     def session(self, token_hash: str) -> SessionRecord | None:
         r = self.conn.execute(select(sessions).where(sessions.c.token_hash == token_hash)).first()
@@ -90,6 +135,16 @@ class IdentityRepository:
     def token_by_hash(self, token_hash: str) -> ApiTokenRecord | None:
         r = self.conn.execute(select(api_tokens).where(api_tokens.c.token_hash == token_hash)).first()
         return _token(r) if r else None
+
+    def token_principal(self, token_hash: str) -> tuple[ApiTokenRecord, Account, UnitPaths] | None:
+        """The API token, its account and the paths of its scope in one statement (every request of a system client:
+        three before — issue 7, P1)."""
+        r = self.conn.execute(_TOKEN_PRINCIPAL, {"token_hash": token_hash}).first()
+        if r is None:
+            return None
+        token = ApiTokenRecord(r.token_id, r.token_prefix, r.id, r.token_name, r.token_created_at, r.token_expires_at,
+                               r.token_revoked_at)
+        return token, _account(r), _paths(r)
 
     def tokens_of(self, user_id: int) -> list[ApiTokenRecord]:
         return [_token(r) for r in self.conn.execute(select(api_tokens).where(api_tokens.c.user_id == user_id).order_by(api_tokens.c.id))]
