@@ -48,7 +48,7 @@ from mse.domain.values import FullName
 from mse.forms import form_in_force
 from mse.rules.reference import ExamList
 from mse.services import cases, decisions, organisation, protocols, registration, scheduling
-from mse.services.decision_ports import RenderedDocument
+from mse.services.decision_ports import DocumentBuilder, RenderedDocument
 from mse.services.delivery import deliver_due
 from mse.services.delivery_ports import Transport
 from mse.services.intake import IntakeReferences, receive_referral
@@ -205,6 +205,9 @@ class World:
     fill: dict[str, Any]
     reader: JsonReferralReader = field(default_factory=lambda: JsonReferralReader(max_bytes=2 * 1024 * 1024))
     clock: BenchClock = field(default_factory=BenchClock)
+    # The head's documents: in this thread (as the CLI), or a `results.pool.RenderPool` (as `mse serve`; issue 7, P7) —
+    # with N processes a decision's four PDFs render side by side. Forked workers (run_processes) render in-thread.
+    documents: DocumentBuilder = build_documents
 
     def uow(self) -> UnitOfWork:
         return SqlAlchemyUnitOfWork(self.engine)
@@ -291,7 +294,7 @@ def _build(world: World) -> Callable[[bytes], Sequence[RenderedDocument]]:
     def build(snapshot: bytes) -> Sequence[RenderedDocument]:
         t0 = time.perf_counter()
         try:
-            return build_documents(snapshot)
+            return world.documents(snapshot)
         finally:
             world.meter.add("render", time.perf_counter() - t0)
     return build

@@ -7,6 +7,7 @@ Hierarchy:
   - Forbidden          (403) the actor may not do this
   - Conflict           (409) the object exists already / state forbids it
   - Unauthenticated    (401) no valid session or token
+  - Unavailable        (503) the server cannot do it just now (e.g. the render pool restarted); nothing was saved
 
 The HTTP status is mapped in one place (web/errors.py); the domain only names the code.
 """
@@ -57,4 +58,11 @@ class Conflict(DomainError):
 
 class Unauthenticated(DomainError):
     def __init__(self, message: str = "Требуется вход в систему", code: str = "unauthenticated") -> None:
+        super().__init__(code, message)
+
+
+class Unavailable(DomainError):
+    """Nothing was changed and the same request may succeed later (issue 7: a render process crashed or timed out)."""
+
+    def __init__(self, code: str, message: str) -> None:
         super().__init__(code, message)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -47,12 +49,21 @@ API информационной системы медико-социально�
 """
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    app.state.protocols.start()  # the render processes (issue 7, P7), when MSE_RENDER_PROCESSES > 0
+    try:
+        yield
+    finally:
+        app.state.protocols.close()
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_json)
     app = FastAPI(
         title="МСЭ — API", version=mse.__version__, description=API_DESCRIPTION,
-        openapi_url="/api/openapi.json", docs_url=None, redoc_url=None,
+        openapi_url="/api/openapi.json", docs_url=None, redoc_url=None, lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)

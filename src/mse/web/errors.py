@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mse.domain.errors import Conflict, DomainError, Forbidden, NotFound, Unauthenticated, ValidationFailed
+from mse.domain.errors import Conflict, DomainError, Forbidden, NotFound, Unauthenticated, Unavailable, ValidationFailed
 from mse.services.intake import IntakeRejected
 
 PROBLEM_JSON = "application/problem+json"
@@ -23,6 +23,7 @@ _STATUS: list[tuple[type[DomainError], int]] = [
     (Forbidden, 403),
     (Conflict, 409),
     (Unauthenticated, 401),
+    (Unavailable, 503),  # e.g. the render pool restarted (issue 7, P7): retry later
 ]
 
 _TITLES = {

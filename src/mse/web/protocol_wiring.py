@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mse.adapters.documents.results import build_documents
+from mse.adapters.documents.results.pool import RenderPool
 from mse.adapters.documents.signed_package import KIND_PROTOCOL_389N, PackageSignature, build_package
 from mse.adapters.documents.signed_package import SignerRole as PackageRole
 from mse.adapters.pdf.form_pdf import PrintHeader, SignatureLine, render_form_pdf
@@ -39,13 +40,27 @@ class ProtocolWiring:
                 return None
         return self.staff_keys
 
+    def start(self) -> None:
+        """Server start-up: spawn the render processes before the first decision (issue 7, P7)."""
+        if isinstance(self.documents, RenderPool):
+            self.documents.start()
+
+    def close(self) -> None:
+        """Server stop: end the render processes."""
+        if isinstance(self.documents, RenderPool):
+            self.documents.close()
+
 
 def build_protocols(settings: Settings) -> ProtocolWiring:
     """Outside demo mode there are no server-side keys: qualified signatures are made on the specialist's token
     (not implemented yet — the workbench says so)."""
     dictionary = icd10()
     demo_pki = Path(settings.trusted_roots).parent if settings.demo_accounts_allowed else None
-    return ProtocolWiring(staff_keys=None, demo_keys=False, icd_exists=lambda code: dictionary.exists(code), demo_pki=demo_pki)
+    # issue 7, P7: MSE_RENDER_PROCESSES > 0 renders the PDFs in a process pool (`mse serve` sets 1); 0 or unset, in the thread
+    documents: DocumentBuilder = (RenderPool(settings.render_processes, timeout_s=settings.render_timeout_s)
+                                  if settings.render_processes else build_documents)
+    return ProtocolWiring(staff_keys=None, demo_keys=False, icd_exists=lambda code: dictionary.exists(code), demo_pki=demo_pki,
+                          documents=documents)
 
 
 def protocol_pdf(record: ProtocolRecord, *, institution: str, compact: bool = True) -> bytes:
