@@ -230,16 +230,52 @@ def markdown(results: list[Result]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _id_order(benchmark_id: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in benchmark_id if ch.isdigit())
+    return (int(digits) if digits else 0, benchmark_id)
+
+
+def latest(directory: Path, *, quick: bool) -> tuple[dict[str, Any] | None, list[Result], dict[str, str]]:
+    """The newest figures of every benchmark across the saved runs: each benchmark's rows come whole from the newest run
+    that measured it (a partial re-run, e.g. `mse bench P9`, replaces P9 only). Returns the newest document, the rows
+    and, per benchmark, the run they come from."""
+    suffix = "-quick.json"
+    files = sorted((f for f in directory.glob("2*.json") if f.name.endswith(suffix) == quick), reverse=True)
+    newest: dict[str, Any] | None = None
+    taken: dict[str, str] = {}
+    rows: list[Result] = []
+    for f in files:
+        doc = json.loads(f.read_text(encoding="utf-8"))
+        newest = newest or doc
+        fresh = [r for r in doc.get("results", []) if r["id"] not in taken]
+        for r in fresh:
+            rows.append(Result(**r))
+        for r in fresh:
+            taken[r["id"]] = doc.get("at", f.stem)
+    rows.sort(key=lambda r: _id_order(r.id))
+    return newest, rows, taken
+
+
 def write(doc: dict[str, Any], results: list[Result], directory: Path = RESULTS_DIR) -> tuple[Path, Path]:
-    """bench/results/<UTC stamp>[-quick].json and latest[-quick].md; written to a temp name and renamed (atomic)."""
+    """bench/results/<UTC stamp>[-quick].json, and latest[-quick].md: the newest figure of every benchmark over all saved
+    runs, each with the run it comes from. Written to a temp name and renamed (atomic)."""
     directory.mkdir(parents=True, exist_ok=True)
     suffix = "-quick" if doc["quick"] else ""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     js, md = directory / f"{stamp}{suffix}.json", directory / f"latest{suffix}.md"
-    for path, body in ((js, json.dumps(doc, ensure_ascii=False, indent=1)),
-                       (md, f"# Результаты бенчмарков ({doc['at']}{', быстрый режим' if doc['quick'] else ''})\n\n"
-                            f"Машина: {doc['machine']}; PostgreSQL: {doc['postgresql'] or 'нет'}\n\n" + markdown(results))):
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(body, encoding="utf-8")
-        tmp.replace(path)
+    _atomic(js, json.dumps(doc, ensure_ascii=False, indent=1))
+    _, rows, runs = latest(directory, quick=bool(doc["quick"]))
+    by_run: dict[str, list[str]] = {}
+    for benchmark_id, at in runs.items():
+        by_run.setdefault(at, []).append(benchmark_id)
+    sources = "; ".join(f"{', '.join(sorted(ids, key=_id_order))} — {at}" for at, ids in sorted(by_run.items(), reverse=True))
+    _atomic(md, f"# Результаты бенчмарков (последние по каждому бенчмарку{', быстрый режим' if doc['quick'] else ''})\n\n"
+                f"Прогоны: {sources}\n\n"
+                f"Машина: {doc['machine']}; PostgreSQL: {doc['postgresql'] or 'нет'}\n\n" + markdown(rows))
     return js, md
+
+
+def _atomic(path: Path, body: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(body, encoding="utf-8")
+    tmp.replace(path)

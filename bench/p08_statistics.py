@@ -2,7 +2,8 @@
 rollups against the raw GROUP BY over the decisions of the same generated year, measured in the same run.
 
 Per backend: a fresh database, a synthetic year by `mse.demo.national.generate` (quick: scale 0.004 ≈ 10 000
-referrals; full: scale 0.05 ≈ 125 000 referrals — what generates in about two minutes here), `statistics.refresh`.
+referrals; full: scale 0.05 ≈ 125 000 referrals — what generates in about two minutes here; MSE_BENCH_P8_SCALE sets
+another), `statistics.refresh`.
 Timed (one connection, warm):
 * figure — `StatisticsRepository.cells(all four dimensions)`: the whole cube of the year from `stat_rollups`;
 * baseline — `StatisticsRepository.live_cells(same)`: decisions ⋈ cases ⋈ org_units, GROUP BY the same four keys.
@@ -13,6 +14,7 @@ the rollups with the number of cells only (≤ 89 × 12 × 5 × the states in us
 
 from __future__ import annotations
 
+import os
 import time
 
 from bench.harness import Context, Result, benchmark, percentile, ratio, summary_ms, timings
@@ -32,7 +34,7 @@ CUTS: tuple[tuple[Dimension, ...], ...] = (ALL_DIMENSIONS, (Dimension.REGION, Di
 
 @benchmark("P8", TITLE, TARGET)
 def run(ctx: Context) -> list[Result]:
-    scale = 0.004 if ctx.quick else 0.05
+    scale = 0.004 if ctx.quick else float(os.environ.get("MSE_BENCH_P8_SCALE", "0.05"))
     out = []
     for backend in ctx.backends():
         with ctx.database(backend) as url:

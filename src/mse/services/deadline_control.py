@@ -12,7 +12,7 @@ SERVICE_30D «escalation to head»). Time comes from the Clock port.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Protocol
@@ -27,7 +27,7 @@ from mse.services.notification_texts import render
 from mse.services.notifications import mask_email
 from mse.services.ports import UnitOfWork
 from mse.services.scheduling import CLOSED_STATES
-from mse.services.scheduling_ports import OpenCase, WorkingDays
+from mse.services.scheduling_ports import DueRow, DueWindow, OpenCase, WorkingDays
 
 VIEW_ROLES = frozenset({Role.HEAD, Role.MAIN_EXPERT, Role.FEDERAL_EXPERT})
 NO_ACCESS = "Контроль сроков доступен руководителю бюро и экспертам главного и Федерального бюро"
@@ -150,6 +150,24 @@ def collect(uow: UnitOfWork, unit_path_prefix: str | None, today: date, calendar
     return [i for i in items if i.status in SHOWN] if due_only else items
 
 
+def _judge(today: date, calendar: WorkingDays, risk_working_days: int) -> Callable[[DueRow], DeadlineItem]:
+    """A due row of the database as an item: its status again from the calendar (the same rule as `classify`; the
+    working days left are counted once per due date — thousands of items share a handful of dates)."""
+    judged: dict[date, tuple[DeadlineStatus, int]] = {}
+
+    def item(r: DueRow) -> DeadlineItem:
+        if r.due_on not in judged:
+            judged[r.due_on] = classify(r.due_on, today, calendar, risk_working_days)
+        status, left = judged[r.due_on]
+        return DeadlineItem(r.case_id, r.number, r.state, r.bureau_id, r.bureau_name, r.unit_path, r.kind, r.due_on, status, left,
+                            max(0, (today - r.due_on).days), r.escalated_on)
+    return item
+
+
+def due_window(today: date, calendar: WorkingDays, risk_working_days: int, prefix: str | None = None) -> DueWindow:
+    return DueWindow(today, risk_horizon(today, calendar, risk_working_days), CLOSED_STATES, prefix)
+
+
 # ---------------------------------------------------------------------------------------------- the sweep (job)
 
 @dataclass
@@ -167,23 +185,42 @@ class SweepReport:
 AddressBook = Callable[[int], str | None]  # unit id -> the head's (bureau's official) e-mail, when configured
 
 
+def _overdue_unescalated(uow: UnitOfWork, report: SweepReport, today: date, calendar: WorkingDays, risk_working_days: int,
+                         sources: Sequence[DeadlineSource]) -> list[DeadlineItem]:
+    """Fills the report's counts per bureau; returns the overdue items not yet escalated today (the sweep's only work).
+
+    The database counts and selects (issue 7, P9): a re-run of the day reads no item at all. Extra `sources` (stored
+    terms that are not on the case row) are classified in Python, as before."""
+    def tally(bureau: str, status: str, n: int) -> None:
+        report.by_bureau.setdefault(bureau, {s.value: 0 for s in SHOWN})[status] += n
+
+    if sources:
+        items = collect(uow, None, today, calendar, risk_working_days, sources, due_only=True)
+        for i in items:
+            tally(i.bureau_name, i.status.value, 1)
+        return [i for i in items if i.status is DeadlineStatus.OVERDUE and i.escalated_on != today]
+    window = due_window(today, calendar, risk_working_days)
+    for c in uow.notices.due_counts(window):
+        tally(c.bureau_name, c.status, c.count)
+    item = _judge(today, calendar, risk_working_days)
+    return [item(r) for r in uow.notices.due_rows(replace(window, status=DeadlineStatus.OVERDUE.value), sort="case",
+                                                  not_escalated_on=today)]
+
+
 def sweep(uow: UnitOfWork, clock: Clock, calendar: WorkingDays, *, risk_working_days: int = 1,
           head_email: AddressBook = lambda unit_id: None, sources: Sequence[DeadlineSource] = ()) -> SweepReport:
     """One pass over all bureaus: counts per bureau, and each overdue item escalated once per day. Commits."""
     today = clock.today()
     report = SweepReport(today, calendar_verified=bool(getattr(calendar, "verified", True)))
-    for item in collect(uow, None, today, calendar, risk_working_days, sources, due_only=True):
-        counts = report.by_bureau.setdefault(item.bureau_name, {s.value: 0 for s in SHOWN})
-        if item.status in SHOWN:
-            counts[item.status.value] += 1
-        if item.status is not DeadlineStatus.OVERDUE or item.escalated_on == today:
-            continue  # on track, or already escalated today (read above: no failed insert per item on a re-run)
+    heads: dict[int, tuple[str, str | None]] = {}
+    for item in _overdue_unescalated(uow, report, today, calendar, risk_working_days, sources):
         escalation_id = uow.notices.add_escalation(case_id=item.case_id, kind=item.kind, on_day=today, due_on=item.due_on,
                                                    unit_id=item.bureau_id, now=clock.now())
         if escalation_id is None:
             continue  # already escalated today
-        head = uow.notices.head_of(item.bureau_id) or "руководитель бюро"
-        address = head_email(item.bureau_id)
+        if item.bureau_id not in heads:  # once per bureau: a day after a holiday escalates thousands of items
+            heads[item.bureau_id] = (uow.notices.head_of(item.bureau_id) or "руководитель бюро", head_email(item.bureau_id))
+        head, address = heads[item.bureau_id]
         if address:
             subject, body, _ = render("escalation", {
                 "head": head, "case_number": item.number, "bureau_name": item.bureau_name, "deadline": item.kind_label,
@@ -243,15 +280,42 @@ def dashboard(uow: UnitOfWork, actor: Actor, clock: Clock, calendar: WorkingDays
     if not may_view(actor):
         raise Forbidden(NO_ACCESS)
     today = clock.today()
-    items = [i for i in collect(uow, actor.scope_path, today, calendar, risk_working_days, sources, due_only=True)
-             if i.status in SHOWN]
-    bureaus = sorted({(i.bureau_id, i.bureau_name) for i in items}, key=lambda b: b[1])
-    kinds = sorted({i.kind for i in items} | set(KIND_LABELS))
-    scoped = [i for i in items if (q.kind is None or i.kind == q.kind) and (q.bureau_id is None or i.bureau_id == q.bureau_id)]
-    counts = {s: sum(1 for i in scoped if i.status is s) for s in SHOWN}
-    rows = sorted((i for i in scoped if q.status is None or i.status is q.status), key=SORTS.get(q.sort, SORTS["due"]))
+    page = (_page_in_python if sources else _page_in_database)(uow, actor, today, calendar, q, risk_working_days, sources)
     audit.record(uow, actor, "deadline.list", "case", None, clock, details={
         "filters": sorted(k for k, v in (("status", q.status), ("kind", q.kind), ("bureau", q.bureau_id)) if v),
-        "count": len(rows[q.offset:q.offset + q.limit]), "offset": q.offset})
+        "count": len(page.rows), "offset": q.offset})
     uow.commit()
-    return DashboardPage(rows[q.offset:q.offset + q.limit], len(rows), counts, bureaus, kinds, today)
+    return page
+
+
+def _wanted(q: DashboardQuery, kind: str, bureau_id: int) -> bool:
+    return (q.kind is None or kind == q.kind) and (q.bureau_id is None or bureau_id == q.bureau_id)
+
+
+def _page_in_database(uow: UnitOfWork, actor: Actor, today: date, calendar: WorkingDays, q: DashboardQuery,
+                      risk_working_days: int, sources: Sequence[DeadlineSource]) -> DashboardPage:
+    """Counts and one page from the database: a main bureau's or the Federal bureau's view of a million open cases
+    reads 25 rows and a few dozen counts, not every due item (issue 7, P9)."""
+    window = due_window(today, calendar, risk_working_days, actor.scope_path)
+    all_counts = uow.notices.due_counts(window)
+    counts = {s: sum(c.count for c in all_counts if c.status == s.value and _wanted(q, c.kind, c.bureau_id)) for s in SHOWN}
+    total = counts[q.status] if q.status is not None else sum(counts.values())
+    rows = uow.notices.due_rows(replace(window, kind=q.kind, bureau_id=q.bureau_id, status=q.status.value if q.status else None),
+                                sort=q.sort, limit=q.limit, offset=q.offset)
+    item = _judge(today, calendar, risk_working_days)
+    return DashboardPage([item(r) for r in rows], total, counts,
+                         sorted({(c.bureau_id, c.bureau_name) for c in all_counts}, key=lambda b: b[1]),
+                         sorted({c.kind for c in all_counts} | set(KIND_LABELS)), today)
+
+
+def _page_in_python(uow: UnitOfWork, actor: Actor, today: date, calendar: WorkingDays, q: DashboardQuery,
+                    risk_working_days: int, sources: Sequence[DeadlineSource]) -> DashboardPage:
+    """With extra `sources` (terms stored off the case row) every item is classified here."""
+    items = [i for i in collect(uow, actor.scope_path, today, calendar, risk_working_days, sources, due_only=True)
+             if i.status in SHOWN]
+    scoped = [i for i in items if _wanted(q, i.kind, i.bureau_id)]
+    counts = {s: sum(1 for i in scoped if i.status is s) for s in SHOWN}
+    rows = sorted((i for i in scoped if q.status is None or i.status is q.status), key=SORTS.get(q.sort, SORTS["due"]))
+    return DashboardPage(rows[q.offset:q.offset + q.limit], len(rows), counts,
+                         sorted({(i.bureau_id, i.bureau_name) for i in items}, key=lambda b: b[1]),
+                         sorted({i.kind for i in items} | set(KIND_LABELS)), today)

@@ -108,6 +108,43 @@ class OpenCase:
     decided: bool  # the decision is issued
 
 
+@dataclass(frozen=True)
+class DueWindow:
+    """Which running terms a due-items query reads (issue 7, P9): the open cases' DL-04 and DL-01 terms due on or
+    before `horizon` (the last at-risk day), classified by the database against `today` — overdue, due today, at risk.
+    `prefix` limits it to a part of the bureau tree; `kind` / `bureau_id` / `status` are the dashboard's filters."""
+
+    today: date
+    horizon: date
+    closed_states: frozenset[str]
+    prefix: str | None = None
+    kind: str | None = None
+    bureau_id: int | None = None
+    status: str | None = None  # "overdue" | "due_today" | "at_risk"
+
+
+@dataclass(frozen=True)
+class DueCount:
+    bureau_id: int
+    bureau_name: str
+    kind: str
+    status: str
+    count: int
+
+
+@dataclass(frozen=True)
+class DueRow:
+    case_id: int
+    number: str
+    state: str
+    bureau_id: int
+    bureau_name: str
+    unit_path: str
+    kind: str
+    due_on: date
+    escalated_on: date | None  # the last day this item was escalated
+
+
 class SchedulingRepo(Protocol):
     def case_info(self, case_id: int) -> CaseInfo | None: ...
     def contact(self, person_id: int) -> PersonContact | None: ...
@@ -135,6 +172,11 @@ class NoticeRepo(Protocol):
     def add_escalation(self, *, case_id: int, kind: str, on_day: date, due_on: date, unit_id: int, now: datetime) -> int | None: ...
     def set_escalation_outbox(self, escalation_id: int, outbox_id: int) -> None: ...
     def escalated(self, case_ids: list[int]) -> dict[tuple[int, str], date]: ...
+    def due_counts(self, window: DueWindow) -> list[DueCount]: ...
+    def due_rows(self, window: DueWindow, *, sort: str = "due", limit: int | None = None, offset: int = 0,
+                 not_escalated_on: date | None = None) -> list[DueRow]:
+        """`not_escalated_on`: only the items without an escalation on that day (the sweep's work)."""
+        ...
     def head_of(self, unit_id: int) -> str | None: ...
     def head_email(self, unit_id: int) -> str | None: ...
 
