@@ -16,7 +16,7 @@ import structlog
 
 from mse.adapters.db.engine import make_engine
 from mse.adapters.db.uow import SqlAlchemyUnitOfWork
-from mse.jobs.worker import BackgroundWorker
+from mse.jobs.worker import BackgroundWorker, repeat_until
 from mse.services import audit
 from mse.services.ports import UnitOfWork
 from mse.settings import Settings
@@ -36,15 +36,7 @@ class AuditSealer:
 
     def run(self, stop: threading.Event, interval: float) -> None:
         """Until `stop` is set: a full batch goes straight on to the next, otherwise wait `interval` seconds."""
-        while not stop.is_set():
-            try:
-                sealed = self.run_once()
-            except Exception as exc:  # the database may be restarting: wait and try again, never die
-                log.warning("audit.seal_failed", error=type(exc).__name__)
-                stop.wait(interval)
-                continue
-            if sealed < self.batch:
-                stop.wait(interval)
+        repeat_until(stop, interval, lambda: self.run_once() >= self.batch, failed="audit.seal_failed")
 
 
 def start_sealer(settings: Settings) -> Callable[[], None]:

@@ -9,7 +9,7 @@ MSE_DELIVERY_WORKER=true (a daemon thread), or in the demo (`mse run`) next to t
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import structlog
@@ -43,18 +43,26 @@ class DeliveryWorker:
 
     def run(self, stop: threading.Event, interval: float) -> None:
         """Until `stop` is set: a full batch goes straight on to the next pass, otherwise wait `interval` seconds."""
-        while not stop.is_set():
-            try:
-                counts = self.run_once()
-            except Exception as exc:  # the database may be restarting: wait and try again, never die
-                log.warning("outbox.pass_failed", error=type(exc).__name__)
-                stop.wait(interval)
-                continue
+        def step() -> bool:
+            counts = self.run_once()
             if counts.claimed:
                 # Counts only: errors may quote a recipient's answer, and messages carry personal data.
                 log.info("outbox.pass", **counts.as_dict())
-            if counts.claimed < self.limit:
-                stop.wait(interval)
+            return counts.claimed >= self.limit
+        repeat_until(stop, interval, step, failed="outbox.pass_failed")
+
+
+def repeat_until(stop: threading.Event, interval: float, step: Callable[[], bool], *, failed: str) -> None:
+    """A background job's loop: `step()` True (a full batch) goes straight on, False waits `interval` seconds; a failure
+    is logged by its type only and waited out (the database may be restarting) — the loop never dies."""
+    while not stop.is_set():
+        try:
+            busy = step()
+        except Exception as exc:
+            log.warning(failed, error=type(exc).__name__)
+            busy = False
+        if not busy:
+            stop.wait(interval)
 
 
 def notification_channels(settings: Settings, timeout: float = 10.0) -> dict[str, NotificationChannel]:
