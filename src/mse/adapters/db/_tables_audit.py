@@ -7,24 +7,17 @@ Part of the one `metadata` of tables.py, which imports this module at its end â€
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Integer, String, Table
+from sqlalchemy import Column, Integer, Table
 
-from mse.adapters.db.tables import TS, metadata
+from mse.adapters.db.tables import audit_events, metadata
 
-# The entry columns of `audit_events` without seq / prev_hash / hash, which only the sealer assigns. No index beyond
-# the primary key: the table holds about one sealing interval of events and is read by id only.
+CHAIN_COLUMNS = frozenset({"seq", "prev_hash", "hash"})  # assigned by the sealer only
+
+# The entry columns of `audit_events` without seq / prev_hash / hash, derived from it so the two never drift apart. No
+# index beyond the primary key: the table holds about one sealing interval of events and is read by id only.
 audit_pending: Table = Table(
     "audit_pending",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", TS, nullable=False),
-    Column("actor_user_id", Integer, nullable=True),
-    Column("actor_login", String(100), nullable=False),
-    Column("actor_role", String(32), nullable=False),
-    Column("action", String(64), nullable=False),
-    Column("object_kind", String(32), nullable=False),
-    Column("object_id", String(64), nullable=True),
-    Column("ip", String(64), nullable=True),
-    Column("reason", String(500), nullable=True),
-    Column("details", JSON, nullable=True),
+    *(Column(c.name, c.type, nullable=c.nullable) for c in audit_events.c if c.name not in CHAIN_COLUMNS),
 )

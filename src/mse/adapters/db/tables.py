@@ -227,8 +227,8 @@ audit_events = Table(
     Index("ix_audit_events_object", "object_kind", "object_id"),
 )
 
-# One row: the head of the audit chain. Writers lock it (SELECT … FOR UPDATE on PostgreSQL;
-# SQLite serialises writers anyway), which makes `seq` dense and the chain linear.
+# One row: the head of the audit chain. The sealer locks it (SELECT … FOR UPDATE on PostgreSQL; SQLite serialises
+# writers anyway), which makes `seq` dense and the chain linear (ADR 0005: requests record into `audit_pending`).
 audit_chain_head = Table(
     "audit_chain_head",
     metadata,
